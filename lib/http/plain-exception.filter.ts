@@ -1,0 +1,33 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { RtQueueNameError, RtQueueNotFoundError, RtRedisUnavailableError, RtTemplateError } from '../errors.js';
+
+/**
+ * The module's routes answer errors with a status and one plain line (pages swap what they
+ * get; a JSON error object would land in the list). Bad input is 4xx, Redis away is 503.
+ */
+@Catch()
+export class PlainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('PlutoRt');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const [status, message] = this.describe(exception);
+    const response = host.switchToHttp().getResponse();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return;
+    adapter.setHeader(response, 'Content-Type', 'text/plain; charset=utf-8');
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    adapter.reply(response, message, status);
+  }
+
+  private describe(exception: unknown): [number, string] {
+    if (exception instanceof HttpException) return [exception.getStatus(), exception.message];
+    if (exception instanceof RtTemplateError || exception instanceof RtQueueNameError) return [400, exception.message];
+    if (exception instanceof RtQueueNotFoundError) return [404, 'No such queue: it may have expired'];
+    if (exception instanceof RtRedisUnavailableError) return [503, 'Live results are unavailable right now: retry later'];
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return [500, 'Internal server error'];
+  }
+}

@@ -1,0 +1,61 @@
+import type { RtMode } from '../pluto-rt.constants.js';
+import type { RtEntry } from '../store/rt-entry.js';
+
+/** Where the page shows a polled queue: sent back on every poll to rebuild the poller. */
+export interface PollerPlacement {
+  /** Id of the poller element. */
+  el: string;
+  /** CSS selector of the element that receives the items. */
+  target: string;
+  /** Poll interval, htmx syntax (`500ms`, `1s`). */
+  every: string;
+}
+
+/** How each mode swaps a batch into the target. */
+export const SWAP_BY_MODE: Record<RtMode, string> = {
+  append: 'beforeend',
+  reverse: 'afterbegin',
+  replace: 'innerHTML',
+};
+
+/** The items of a batch in the order the mode shows them. */
+export function orderForMode<T>(items: T[], mode: RtMode): T[] {
+  if (mode === 'replace') return items.slice(-1);
+  if (mode === 'reverse') return [...items].reverse();
+  return items;
+}
+
+/**
+ * The poller element: with a next URL it polls on (`every`); without one it is inert, which
+ * stops htmx 4 (that ignores status 286) as surely as 286 stops htmx 2. Both read hx-target
+ * and hx-swap from the element itself (htmx 4 does not inherit them).
+ */
+export function pollerElement(placement: PollerPlacement, mode: RtMode, nextUrl: string | undefined, oob: boolean): string {
+  const attrs = [
+    `id="${escapeAttr(placement.el)}"`,
+    'class="pluto-rt-poller"',
+    oob ? 'hx-swap-oob="true"' : '',
+  ];
+  if (nextUrl) {
+    attrs.push(
+      `hx-get="${escapeAttr(nextUrl)}"`,
+      `hx-trigger="${oob ? '' : 'load, '}every ${escapeAttr(placement.every)}"`,
+      `hx-target="${escapeAttr(placement.target)}"`,
+      `hx-swap="${SWAP_BY_MODE[mode]}"`,
+      // htmx 4 swaps error pages into the target by default; a stream should not.
+      'hx-status:4xx="swap:none" hx-status:5xx="swap:none"',
+    );
+  }
+  return `<div ${attrs.filter(Boolean).join(' ')}></div>`;
+}
+
+/** The cursor a client continues from after `entries`. */
+export function lastId(entries: RtEntry[], fallback: string): string {
+  return entries.length > 0 ? entries[entries.length - 1]!.id : fallback;
+}
+
+const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;', "'": '&#39;' };
+
+export function escapeAttr(value: string): string {
+  return value.replace(/[&"<>']/g, (char) => ATTR_ESCAPES[char]!);
+}

@@ -1,0 +1,102 @@
+import { Injectable, BadRequestException, Get, Headers, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import { PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
+import { ItemRenderer } from '../render/item-renderer.js';
+import { TemplateRegistry } from '../render/template-registry.js';
+import { streamUrl } from '../security/stream-urls.js';
+import { UrlSigner } from '../security/url-signer.js';
+import { StreamStore } from '../store/stream-store.js';
+import { lastId, orderForMode, pollerElement, type PollerPlacement } from './poll-response.js';
+import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
+
+/** htmx 2 stops polling on this status (htmx 4 ignores it: the inert poller stops it). */
+const HTMX_STOP_POLLING = 286;
+const DEFAULT_COUNT = 100;
+const MAX_COUNT = 1000;
+
+interface PollQuery extends SignedQuery {
+  count?: unknown;
+  el?: unknown;
+  target?: unknown;
+  every?: unknown;
+}
+
+/** The part of a response object that both Express and Fastify have. */
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+/**
+ * `GET {prefix}/poll/:queue?after=<cursor>`: the items after the cursor, without taking
+ * them (every poller gets every item). 204 when nothing is new, 286 once complete.
+ */
+@Injectable()
+export class PollController {
+  constructor(
+    private readonly store: StreamStore,
+    private readonly signer: UrlSigner,
+    private readonly templates: TemplateRegistry,
+    private readonly renderer: ItemRenderer,
+    @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
+  ) {}
+
+  @Get('poll/:queue')
+  async poll(
+    @Param('queue') queue: string,
+    @Query() query: PollQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: StatusResponse,
+  ): Promise<string | object | undefined> {
+    const wantsJson = /application\/json/.test(accept ?? '') && !/text\/html/.test(accept ?? '');
+    const view = checkSignedRequest(queue, query, this.signer, wantsJson);
+    const { grant } = view;
+    if (view.format === 'html') this.templates.assertUsable(grant.template);
+    const after = parseCursor(undefined, query.after);
+    const count = parseCount(query.count);
+    const placement = view.format === 'html' ? parsePlacement(query) : undefined;
+
+    const entries = await this.store.read(queue, after, count);
+    if (entries === null) throw new NotFoundException('No such queue: it may have expired');
+    const complete = entries.some((entry) => entry.isEnd);
+    const items = orderForMode(entries.filter((entry) => !entry.isEnd), grant.mode);
+    const cursor = lastId(entries, after);
+
+    if (entries.length === 0) {
+      res.status(204);
+      return undefined;
+    }
+    if (view.format === 'json') {
+      return { items: items.map((entry) => ({ id: entry.id, item: entry.item })), cursor, complete };
+    }
+    const html = items.map((entry) => this.renderer.render(entry, grant.template));
+    let nextUrl: string | undefined;
+    if (!complete) {
+      nextUrl = streamUrl(this.routePrefix, 'poll', grant, single(query.sig, 'sig')!, {
+        ...placement!,
+        after: cursor,
+        count: String(count),
+      });
+    }
+    html.push(pollerElement(placement!, grant.mode, nextUrl, true));
+    res.status(complete ? HTMX_STOP_POLLING : 200);
+    return html.join('\n');
+  }
+}
+
+function parseCount(raw: unknown): number {
+  const value = single(raw, 'count');
+  if (value === undefined) return DEFAULT_COUNT;
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_COUNT) {
+    throw new BadRequestException(`Invalid count: an integer from 1 to ${MAX_COUNT}`);
+  }
+  return Number(value);
+}
+
+function parsePlacement(query: PollQuery): PollerPlacement {
+  const el = single(query.el, 'el') ?? '';
+  const target = single(query.target, 'target') ?? '';
+  const every = single(query.every, 'every') ?? '1s';
+  if (!/^[A-Za-z][\w-]{0,99}$/.test(el)) throw new BadRequestException('Invalid el: the poller element id');
+  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(target)) throw new BadRequestException('Invalid target: a simple CSS selector like #results');
+  if (!/^\d{1,6}(ms|s)$/.test(every)) throw new BadRequestException('Invalid every: an interval like 500ms or 2s');
+  return { el, target, every };
+}

@@ -1,0 +1,34 @@
+import { Injectable, type MessageEvent } from '@nestjs/common';
+import { ItemRenderer } from '../render/item-renderer.js';
+import type { RtEntry } from '../store/rt-entry.js';
+import type { StreamView } from './stream-params.js';
+
+/**
+ * Entries as SSE events. Items go out without an `event:` line (htmx 2's
+ * `sse-swap="message"` and htmx 4 both swap those); the end marker is `event: close`.
+ * Each event object is built once per entry and view and shared by every stream.
+ */
+@Injectable()
+export class SseEvents {
+  constructor(private readonly renderer: ItemRenderer) {}
+
+  fromBatch(batch: RtEntry[], { format, grant }: StreamView): MessageEvent[] {
+    const items = batch.filter((entry) => !entry.isEnd);
+    // Replace mode shows only the latest item: skip what it would overwrite at once.
+    const shown = grant.mode === 'replace' ? items.slice(-1) : items;
+    const events = shown.map((entry) =>
+      entry.remember<MessageEvent>(`sse:${format}:${grant.template}`, () => ({
+        id: entry.id,
+        data: format === 'json' ? entry.json! : this.renderer.render(entry, grant.template),
+      })),
+    );
+    const end = batch.find((entry) => entry.isEnd);
+    if (end) events.push(closeEvent('complete', end.id));
+    return events;
+  }
+}
+
+/** The event that tells the page to stop (`sse-close="close"`); it needs data to be dispatched. */
+export function closeEvent(reason: 'complete' | 'gone', id?: string): MessageEvent {
+  return { type: 'close', id, data: reason };
+}

@@ -1,0 +1,74 @@
+import {
+  Injectable,
+  Headers,
+  Inject,
+  Param,
+  Query,
+  ServiceUnavailableException,
+  Sse,
+  SseSignal,
+  type MessageEvent,
+} from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { RtQueueNotFoundError } from '../errors.js';
+import { StreamHub } from '../reader/stream-hub.js';
+import { TemplateRegistry } from '../render/template-registry.js';
+import { UrlSigner } from '../security/url-signer.js';
+import { KeepaliveClock } from './keepalive-clock.js';
+import { primeStream } from './prime-stream.js';
+import { closeEvent, SseEvents } from './sse-events.js';
+import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-params.js';
+
+/** Characters of events that may wait for a client that stopped reading before it is dropped. */
+export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
+
+/** `GET {prefix}/sse/:queue`: the queue as Server-Sent Events, resumable with Last-Event-ID. */
+@Injectable()
+export class SseController {
+  constructor(
+    private readonly hub: StreamHub,
+    private readonly signer: UrlSigner,
+    private readonly templates: TemplateRegistry,
+    private readonly events: SseEvents,
+    private readonly keepalive: KeepaliveClock,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+  ) {}
+
+  @Sse('sse/:queue', { maxPendingDataLength: MAX_PENDING_CHARS_PER_STREAM })
+  async stream(
+    @Param('queue') queue: string,
+    @Query() query: SignedQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @SseSignal() signal: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
+    const view = checkSignedRequest(queue, query, this.signer, query.format === 'json');
+    if (view.format === 'html') this.templates.assertUsable(view.grant.template);
+    const after = parseCursor(lastEventId, query.after);
+    if (this.hub.openStreams >= this.config.maxStreams) {
+      throw new ServiceUnavailableException('Too many open streams on this server: retry later');
+    }
+    const batches = await primeStream(this.hub.watch(queue, after), signal);
+
+    return new Observable<MessageEvent>((subscriber) => {
+      const ticks = this.keepalive.ticks.subscribe((tick) => subscriber.next(tick));
+      const source = batches.subscribe({
+        next: (batch) => {
+          for (const event of this.events.fromBatch(batch, view)) subscriber.next(event);
+        },
+        error: (err: unknown) => {
+          // Expired while open: tell the page to stop. Anything else: end the response and
+          // let the browser reconnect with its Last-Event-ID.
+          if (err instanceof RtQueueNotFoundError) subscriber.next(closeEvent('gone'));
+          subscriber.complete();
+        },
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        ticks.unsubscribe();
+        source.unsubscribe();
+      };
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { BadRequestException, ForbiddenException } from '@nestjs/common';
+import { isValidQueueName } from '../queue/queue-name.js';
+import { RT_MODES, type RtMode } from '../pluto-rt.constants.js';
+import { templateNameProblem } from '../render/template-name.js';
+import type { StreamGrant, UrlSigner } from '../security/url-signer.js';
+import { parseStreamId, START_ID } from '../store/stream-id.js';
+
+/** The query string of a signed stream URL (see RtQueueService.rtUrls). */
+export interface SignedQuery {
+  tpl?: unknown;
+  mode?: unknown;
+  exp?: unknown;
+  sig?: unknown;
+  format?: unknown;
+  after?: unknown;
+}
+
+export type StreamFormat = 'html' | 'json';
+
+export interface StreamView {
+  grant: StreamGrant;
+  format: StreamFormat;
+}
+
+/**
+ * Checks a request for a stream in the order that leaks least: shape of every part (400),
+ * then the signature and expiry (403). Existence of the queue is the caller's last check.
+ */
+export function checkSignedRequest(
+  queue: unknown,
+  query: SignedQuery,
+  signer: UrlSigner,
+  wantsJson: boolean,
+): StreamView {
+  if (!isValidQueueName(queue)) throw new BadRequestException('Invalid queue name');
+  const mode = single(query.mode, 'mode') ?? 'append';
+  if (!(RT_MODES as readonly string[]).includes(mode)) {
+    throw new BadRequestException(`Invalid mode: use one of ${RT_MODES.join(', ')}`);
+  }
+  const template = single(query.tpl, 'tpl') ?? '';
+  if (template !== '' && templateNameProblem(template)) throw new BadRequestException('Invalid item template name');
+  const format = single(query.format, 'format') ?? (wantsJson ? 'json' : 'html');
+  if (format !== 'html' && format !== 'json') throw new BadRequestException('Invalid format: use html or json');
+  if (format === 'html' && template === '') throw new BadRequestException('This URL has no item template: ask for format=json');
+
+  const exp = single(query.exp, 'exp');
+  const sig = single(query.sig, 'sig');
+  if (!exp || !/^\d{1,12}$/.test(exp) || !sig || !/^[\w-]{1,100}$/.test(sig)) {
+    throw new ForbiddenException('Missing or malformed signature');
+  }
+  const grant: StreamGrant = { queue, template, mode: mode as RtMode, expires: Number(exp) };
+  const verdict = signer.check(grant, sig);
+  if (verdict === 'bad-signature') throw new ForbiddenException('Bad signature');
+  if (verdict === 'expired') throw new ForbiddenException('This stream URL has expired: reload the page');
+  return { grant, format };
+}
+
+/** The resume cursor: Last-Event-ID wins over `after`; absent means from the start. */
+export function parseCursor(lastEventId: unknown, after: unknown): string {
+  const raw = single(lastEventId, 'Last-Event-ID') ?? single(after, 'after');
+  if (raw === undefined || raw === '') return START_ID;
+  const id = parseStreamId(raw);
+  if (!id) throw new BadRequestException('Invalid cursor: expected a stream id like 1700000000000-0');
+  return id;
+}
+
+/** A query or header value given once, or undefined; repeated values are refused. */
+export function single(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new BadRequestException(`Invalid ${name}: give it once`);
+  return value;
+}

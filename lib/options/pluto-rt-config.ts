@@ -1,0 +1,23 @@
+import type { CanActivate, Type } from '@nestjs/common';
+import type { PlutoRtRedisOptions } from './pluto-rt-options.interface.js';
+
+/** @internal Options after defaults and validation: what the providers read. */
+export interface PlutoRtConfig {
+  redis: PlutoRtRedisOptions;
+  keyPrefix: string;
+  clientName: string;
+  keepaliveMs: number;
+  completedTtlSeconds: number;
+  idleTtlSeconds: number;
+  maxMessages: number;
+  maxMessageBytes: number;
+  maxStreams: number;
+  commandTimeoutMs: number;
+  templatesDir: string;
+  secret: string;
+  secretIsEphemeral: boolean;
+  urlTtlSeconds: number;
+  guards: Array<Type<CanActivate> | CanActivate>;
+  guardAssets: boolean;
+  sweepIntervalMs: number;
+}

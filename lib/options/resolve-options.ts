@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { RtOptionsError } from '../errors.js';
+import type { PlutoRtConfig } from './pluto-rt-config.js';
+import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
+
+const MIN_SECRET_LENGTH = 32;
+
+type NumericOption = {
+  [K in keyof PlutoRtConfig]: PlutoRtConfig[K] extends number ? K : never;
+}[keyof PlutoRtConfig];
+
+const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max: number }> = {
+  keepaliveMs: { value: 10_000, min: 100, max: 3_600_000 },
+  completedTtlSeconds: { value: 60, min: 1, max: 31_536_000 },
+  idleTtlSeconds: { value: 86_400, min: 1, max: 31_536_000 },
+  maxMessages: { value: 10_000, min: 1, max: 10_000_000 },
+  maxMessageBytes: { value: 65_536, min: 16, max: 64 * 1024 * 1024 },
+  maxStreams: { value: 10_000, min: 1, max: 1_000_000 },
+  commandTimeoutMs: { value: 5_000, min: 10, max: 600_000 },
+  urlTtlSeconds: { value: 86_400, min: 1, max: 31_536_000 },
+  sweepIntervalMs: { value: 60_000, min: 100, max: 86_400_000 },
+};
+
+/** Merges defaults into the user's options and validates them; throws RtOptionsError naming the option. */
+export function resolveOptions(options: PlutoRtModuleOptions | undefined): PlutoRtConfig {
+  const raw = options ?? {};
+  if (typeof raw !== 'object') throw new RtOptionsError('options', 'must be an object');
+  const unknown = Object.keys(raw).filter((key) => !KNOWN_OPTIONS.has(key));
+  if (unknown.length > 0) {
+    const hint = unknown.includes('routePrefix') || unknown.includes('isGlobal')
+      ? ' (pass it to forRoot/forRootAsync itself, beside useFactory)'
+      : '';
+    throw new RtOptionsError(unknown[0]!, `is not a known option${hint}`);
+  }
+
+  const numbers = {} as Record<NumericOption, number>;
+  for (const [name, rule] of Object.entries(NUMERIC_DEFAULTS) as [NumericOption, (typeof NUMERIC_DEFAULTS)[NumericOption]][]) {
+    const value = raw[name] ?? rule.value;
+    if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
+      throw new RtOptionsError(name, `must be an integer from ${rule.min} to ${rule.max}, got ${String(value)}`);
+    }
+    numbers[name] = value;
+  }
+
+  const { secret, secretIsEphemeral } = resolveSecret(raw);
+  return {
+    ...numbers,
+    redis: resolveRedis(raw.redis),
+    keyPrefix: checkString('keyPrefix', raw.keyPrefix ?? 'pluto-rt:', /^[\w:.{}-]{1,64}$/),
+    clientName: checkString('clientName', raw.clientName ?? 'pluto-rt', /^[\w:.-]{1,64}$/),
+    templatesDir: resolve(checkString('templatesDir', raw.templatesDir ?? resolve(process.cwd(), 'views'), /^.+$/)),
+    secret,
+    secretIsEphemeral,
+    guards: resolveGuards(raw.guards),
+    guardAssets: checkBoolean('guardAssets', raw.guardAssets ?? false),
+  };
+}
+
+const KNOWN_OPTIONS = new Set<string>([
+  ...Object.keys(NUMERIC_DEFAULTS),
+  'redis', 'keyPrefix', 'clientName', 'templatesDir', 'secret', 'insecureDevelopmentMode', 'guards', 'guardAssets',
+]);
+
+function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEphemeral: boolean } {
+  const devMode = checkBoolean('insecureDevelopmentMode', raw.insecureDevelopmentMode ?? false);
+  if (raw.secret === undefined || raw.secret === '') {
+    if (!devMode) {
+      throw new RtOptionsError(
+        'secret',
+        `is required: a string of at least ${MIN_SECRET_LENGTH} characters that signs stream URLs (set insecureDevelopmentMode: true to use a random one in development)`,
+      );
+    }
+    return { secret: randomBytes(32).toString('base64url'), secretIsEphemeral: true };
+  }
+  if (typeof raw.secret !== 'string' || raw.secret.length < MIN_SECRET_LENGTH) {
+    throw new RtOptionsError('secret', `must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return { secret: raw.secret, secretIsEphemeral: false };
+}
+
+function resolveRedis(redis: PlutoRtModuleOptions['redis']): PlutoRtConfig['redis'] {
+  if (redis === undefined) return { url: 'redis://127.0.0.1:6379' };
+  if (typeof redis !== 'object' || redis === null) throw new RtOptionsError('redis', 'must be an object');
+  const { url, options, client } = redis;
+  if (client !== undefined) {
+    if (url !== undefined || options !== undefined) {
+      throw new RtOptionsError('redis', 'takes either client, or url and/or options, not both');
+    }
+    if (typeof client !== 'object' || typeof client.duplicate !== 'function') {
+      throw new RtOptionsError('redis.client', 'must be an ioredis client');
+    }
+    return { client };
+  }
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(url))) {
+    throw new RtOptionsError('redis.url', `must be a redis:// or rediss:// URL, got ${String(url)}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new RtOptionsError('redis.options', 'must be an object of ioredis options');
+  }
+  if (url === undefined && options === undefined) return { url: 'redis://127.0.0.1:6379' };
+  return { url, options };
+}
+
+function resolveGuards(guards: PlutoRtModuleOptions['guards']): PlutoRtConfig['guards'] {
+  if (guards === undefined) return [];
+  if (!Array.isArray(guards)) throw new RtOptionsError('guards', 'must be an array of guard classes or instances');
+  guards.forEach((guard, index) => {
+    const isClass = typeof guard === 'function';
+    const isInstance = typeof guard === 'object' && guard !== null && typeof guard.canActivate === 'function';
+    if (!isClass && !isInstance) throw new RtOptionsError(`guards[${index}]`, 'must be a guard class or an object with canActivate()');
+  });
+  return guards;
+}
+
+function checkString(name: string, value: unknown, pattern: RegExp): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new RtOptionsError(name, `must be a string matching ${pattern}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new RtOptionsError(name, `must be a boolean, got ${JSON.stringify(value)}`);
+  return value;
+}

@@ -1,0 +1,50 @@
+import { Logger, Module } from '@nestjs/common';
+import { PlutoRtAccessGuard } from './http/access.guard.js';
+import { KeepaliveClock } from './http/keepalive-clock.js';
+import { SseEvents } from './http/sse-events.js';
+import { PLUTO_RT_CONFIG } from './pluto-rt.constants.js';
+import { ConfigurableModuleClass, PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
+import { resolveOptions } from './options/resolve-options.js';
+import type { PlutoRtModuleOptions } from './options/pluto-rt-options.interface.js';
+import { PartialsRegistrar } from './partials/partials.registrar.js';
+import { StreamHub } from './reader/stream-hub.js';
+import { ItemRenderer } from './render/item-renderer.js';
+import { TemplateRegistry } from './render/template-registry.js';
+import { RtQueueService } from './rt-queue.service.js';
+import { UrlSigner } from './security/url-signer.js';
+import { RedisConnections } from './store/redis-connections.js';
+import { StreamStore } from './store/stream-store.js';
+
+/**
+ * Live results of background work: `PlutoRtModule.forRoot({ secret, redis })` (or
+ * `forRootAsync`) provides RtQueueService and mounts the SSE, polling and asset routes
+ * under `routePrefix`.
+ */
+@Module({
+  providers: [
+    {
+      provide: PLUTO_RT_CONFIG,
+      inject: [PLUTO_RT_MODULE_OPTIONS],
+      useFactory: (options: PlutoRtModuleOptions) => {
+        const config = resolveOptions(options);
+        if (config.secretIsEphemeral) {
+          new Logger('PlutoRt').warn('insecureDevelopmentMode: stream URLs are signed with a random per-process secret; set "secret" in production');
+        }
+        return config;
+      },
+    },
+    RedisConnections,
+    StreamStore,
+    StreamHub,
+    TemplateRegistry,
+    ItemRenderer,
+    UrlSigner,
+    SseEvents,
+    KeepaliveClock,
+    PlutoRtAccessGuard,
+    RtQueueService,
+    PartialsRegistrar,
+  ],
+  exports: [RtQueueService],
+})
+export class PlutoRtModule extends ConfigurableModuleClass {}

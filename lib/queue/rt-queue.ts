@@ -1,0 +1,57 @@
+import { RtQueueCompleteError } from '../errors.js';
+import type { StreamStore } from '../store/stream-store.js';
+import { serializeItem } from './serialize-item.js';
+
+/** The shape `progress()` pushes; item templates can test `item.type === 'progress'`. */
+export interface RtProgressItem {
+  type: 'progress';
+  value: number;
+  max: number;
+  /** `value / max` as a whole percentage, clamped to 0..100. */
+  percent: number;
+  [extra: string]: unknown;
+}
+
+/**
+ * A producer's handle on one queue. Get it from `RtQueueService.get(name)`; it holds no
+ * connection of its own, so getting one per job is free.
+ */
+export class RtQueue {
+  private completed = false;
+
+  /** @internal */
+  constructor(
+    readonly name: string,
+    private readonly store: StreamStore,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  /**
+   * Appends an item (any JSON value) and resolves to its entry id. Rejects, writing nothing,
+   * with RtSerializationError, RtMessageTooLargeError, RtQueueCompleteError, RtQueueFullError
+   * or RtRedisUnavailableError.
+   */
+  async push(item: unknown): Promise<string> {
+    if (this.completed) throw new RtQueueCompleteError(this.name);
+    return this.store.push(this.name, serializeItem(item, this.maxMessageBytes));
+  }
+
+  /** Pushes an `RtProgressItem`; `extra` fields are merged into it (e.g. a label). */
+  async progress(value: number, max = 100, extra: Record<string, unknown> = {}): Promise<string> {
+    if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) {
+      throw new RangeError(`progress(value, max) needs finite numbers and max > 0, got (${value}, ${max})`);
+    }
+    const percent = Math.min(100, Math.max(0, Math.round((value / max) * 100)));
+    return this.push({ ...extra, type: 'progress', value, max, percent } satisfies RtProgressItem);
+  }
+
+  /**
+   * Appends the end marker: every open stream closes after the items before it. Returns at
+   * once (no waiting for readers); the queue is deleted after `completedTtlSeconds`.
+   * Completing twice is harmless.
+   */
+  async complete(): Promise<void> {
+    await this.store.complete(this.name);
+    this.completed = true;
+  }
+}

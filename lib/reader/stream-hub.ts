@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { Observable } from 'rxjs';
+import { RtQueueNotFoundError, RtRedisUnavailableError } from '../errors.js';
+import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { RedisConnections } from '../store/redis-connections.js';
+import { RtEntry } from '../store/rt-entry.js';
+import { compareStreamIds } from '../store/stream-id.js';
+import { StreamStore } from '../store/stream-store.js';
+import { StreamListener } from './stream-listener.js';
+
+/** The listeners of one queue, and its subscription on the shared reader connection. */
+interface QueueTap {
+  name: string;
+  channel: string;
+  listeners: Set<StreamListener>;
+  subscribed: Promise<unknown>;
+}
+
+/** Counters of what the hub holds; each returns to its baseline when streams close. */
+export interface RtHubStats {
+  /** Open streams (SSE connections and `stream()` subscriptions). */
+  streams: number;
+  /** Queues with at least one open stream (channels subscribed on the reader). */
+  queues: number;
+  /** Streams reading history from Redis right now. */
+  catchingUp: number;
+}
+
+/**
+ * The shared reader: one Redis connection subscribed to the channel of every queue that
+ * has an open stream in this process. Each push publishes its entry (and the id before
+ * it), which is fanned out to all listeners of the queue as the same object. A listener
+ * that joins late, misses an entry or outlives a reconnect reads the gap from the stream.
+ * An idle open stream costs Redis nothing.
+ */
+@Injectable()
+export class StreamHub implements OnModuleDestroy {
+  private readonly logger = new Logger('PlutoRt');
+  private readonly taps = new Map<string, QueueTap>();
+  private readonly reader: Redis;
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closing = false;
+  /** Listeners across all taps, kept as a count so that the SSE route's limit check is O(1). */
+  private listenerCount = 0;
+  private hasConnected = false;
+
+  constructor(
+    private readonly store: StreamStore,
+    private readonly connections: RedisConnections,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+  ) {
+    this.reader = connections.reader;
+    this.reader.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    this.reader.on('ready', () => this.onReaderReady());
+    this.sweepTimer = setInterval(() => void this.sweep(), config.sweepIntervalMs).unref();
+  }
+
+  /**
+   * The entries of queue `name` after `after`, in batches: the first batch is the history
+   * (possibly empty), the next ones arrive live; completes after the end marker. Errors with
+   * RtQueueNotFoundError when the queue does not exist (or expires while open), and with
+   * RtRedisUnavailableError when Redis cannot be reached to start it.
+   */
+  watch(name: string, after: string): Observable<RtEntry[]> {
+    return new Observable<RtEntry[]>((subscriber) => {
+      if (this.closing) {
+        subscriber.error(new RtRedisUnavailableError('watch', new Error('shutting down')));
+        return;
+      }
+      const tap = this.tapFor(name);
+      const listener = new StreamListener(after, subscriber, (l) => void this.catchUp(tap, [l], false));
+      tap.listeners.add(listener);
+      this.listenerCount++;
+      void this.catchUp(tap, [listener], true);
+      return () => this.remove(tap, listener);
+    });
+  }
+
+  get openStreams(): number {
+    return this.listenerCount;
+  }
+
+  stats(): RtHubStats {
+    let streams = 0;
+    let catchingUp = 0;
+    for (const tap of this.taps.values()) {
+      streams += tap.listeners.size;
+      for (const listener of tap.listeners) if (listener.catchingUp) catchingUp++;
+    }
+    return { streams, queues: this.taps.size, catchingUp };
+  }
+
+  /** Ends every open stream (without an end marker) so that the HTTP server can close. */
+  onModuleDestroy(): void {
+    this.closing = true;
+    clearInterval(this.sweepTimer);
+    for (const tap of [...this.taps.values()]) {
+      for (const listener of [...tap.listeners]) listener.end();
+    }
+  }
+
+  private tapFor(name: string): QueueTap {
+    let tap = this.taps.get(name);
+    if (!tap) {
+      const channel = this.store.key(name);
+      tap = { name, channel, listeners: new Set(), subscribed: Promise.resolve() };
+      tap.subscribed = this.subscribe(channel);
+      // Keep the rejection handled: each catch-up awaits it and reports it to its own listeners.
+      tap.subscribed.catch(() => undefined);
+      this.taps.set(name, tap);
+    }
+    return tap;
+  }
+
+  private async subscribe(channel: string): Promise<void> {
+    await this.connections.whenReady(this.reader, 'subscribe');
+    try {
+      await this.reader.subscribe(channel);
+    } catch (err) {
+      throw new RtRedisUnavailableError('subscribe', err);
+    }
+  }
+
+  private remove(tap: QueueTap, listener: StreamListener): void {
+    if (tap.listeners.delete(listener)) this.listenerCount--;
+    if (tap.listeners.size > 0 || this.taps.get(tap.name) !== tap) return;
+    this.taps.delete(tap.name);
+    if (this.reader.status === 'ready') {
+      this.reader.unsubscribe(tap.channel).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Reads from Redis what `listeners` have not seen, once the channel is subscribed (so that
+   * nothing published after the read can be missed), then hands each its part.
+   */
+  private async catchUp(tap: QueueTap, listeners: StreamListener[], first: boolean): Promise<void> {
+    try {
+      await tap.subscribed;
+      const from = listeners.map((l) => l.lastId).reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
+      // The whole queue fits: it holds at most maxMessages items and one end marker.
+      const entries = await this.store.read(tap.name, from, this.config.maxMessages + 1);
+      if (entries === null) throw new RtQueueNotFoundError(tap.name);
+      for (const listener of listeners) listener.caughtUp(entries, first);
+    } catch (err) {
+      for (const listener of listeners) listener.fail(err);
+    }
+  }
+
+  private onMessage(channel: string, message: string): void {
+    const tap = this.taps.get(channel.slice(this.config.keyPrefix.length));
+    if (!tap || tap.channel !== channel) return;
+    // "<prevId> <id> d<json>" or "<prevId> <id> e"
+    const first = message.indexOf(' ');
+    const second = message.indexOf(' ', first + 1);
+    const prevId = message.slice(0, first);
+    const id = message.slice(first + 1, second);
+    const entry = new RtEntry(id, message[second + 1] === 'd' ? message.slice(second + 2) : undefined);
+    const batch = [entry];
+    for (const listener of tap.listeners) listener.offer(prevId, entry, batch);
+  }
+
+  /**
+   * After a reconnect, entries published while the reader was away never arrive: resubscribe
+   * everything, then let every listener read what it missed.
+   */
+  private onReaderReady(): void {
+    if (!this.hasConnected) {
+      this.hasConnected = true;
+      return;
+    }
+    if (this.taps.size === 0) return;
+    this.logger.log(`Reader reconnected; resuming ${this.taps.size} queue(s)`);
+    const channels = [...this.taps.values()].map((tap) => tap.channel);
+    const resubscribed = this.reader.subscribe(...channels).catch((err: unknown) => {
+      throw new RtRedisUnavailableError('subscribe', err);
+    });
+    resubscribed.catch(() => undefined); // reported through each catch-up below
+    for (const tap of this.taps.values()) {
+      tap.subscribed = resubscribed;
+      const idle = [...tap.listeners].filter((l) => !l.catchingUp);
+      for (const listener of idle) listener.pending = [];
+      if (idle.length > 0) void this.catchUp(tap, idle, false);
+    }
+  }
+
+  /** Fails the streams of queues that expired while open (e.g. abandoned without complete()). */
+  private async sweep(): Promise<void> {
+    if (this.taps.size === 0 || this.closing) return;
+    let gone: string[];
+    try {
+      gone = await this.store.missing([...this.taps.keys()]);
+    } catch {
+      return; // Redis away: the next sweep will tell.
+    }
+    for (const name of gone) {
+      const tap = this.taps.get(name);
+      if (!tap) continue;
+      for (const listener of [...tap.listeners]) listener.fail(new RtQueueNotFoundError(name));
+    }
+  }
+}

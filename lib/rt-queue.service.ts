@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { map, mergeMap, type Observable } from 'rxjs';
+import { PLUTO_RT_CONFIG, PLUTO_RT_ROUTE_PREFIX, type RtMode, RT_MODES } from './pluto-rt.constants.js';
+import type { PlutoRtConfig } from './options/pluto-rt-config.js';
+import { assertQueueName, createQueueName } from './queue/queue-name.js';
+import { RtQueue } from './queue/rt-queue.js';
+import { StreamHub, type RtHubStats } from './reader/stream-hub.js';
+import { TemplateRegistry } from './render/template-registry.js';
+import { streamUrl } from './security/stream-urls.js';
+import { UrlSigner, type StreamGrant } from './security/url-signer.js';
+import type { RtMessage } from './store/rt-entry.js';
+import { parseStreamId } from './store/stream-id.js';
+import { StreamStore } from './store/stream-store.js';
+import { RtError } from './errors.js';
+
+export interface RtUrlOptions {
+  /** Item template that renders each item, e.g. `pluto_rt/list_item`. Omit for JSON-only URLs. */
+  itemTemplate?: string;
+  /** @default 'append' */
+  mode?: RtMode;
+  /** Lifetime of the signature. @default the `urlTtlSeconds` option */
+  ttlSeconds?: number;
+}
+
+/** Signed URLs of one queue; both carry the same signature. */
+export interface RtUrls {
+  /** For `EventSource` / htmx `sse-connect`; add `&format=json` for raw items. */
+  sse: string;
+  /** For htmx polling (the polling partial adds its placement) or `?format=json`. */
+  poll: string;
+  grant: StreamGrant;
+  signature: string;
+}
+
+/** The module's API: make queue names, push onto queues, read them, sign their URLs. */
+@Injectable()
+export class RtQueueService {
+  constructor(
+    private readonly store: StreamStore,
+    private readonly hub: StreamHub,
+    private readonly signer: UrlSigner,
+    private readonly templates: TemplateRegistry,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+    @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
+  ) {}
+
+  /** A fresh, unguessable queue name (128 random bits, URL-safe), e.g. `rtq_Yk3...`. */
+  createQueueName(prefix?: string): string {
+    return createQueueName(prefix);
+  }
+
+  /** A producer handle on queue `name`; throws RtQueueNameError for a malformed name. */
+  get(name: string): RtQueue {
+    assertQueueName(name);
+    return new RtQueue(name, this.store, this.config.maxMessageBytes);
+  }
+
+  /**
+   * The queue's items after `after` (default: from the start), live, ending after the end
+   * marker. Errors with RtQueueNotFoundError if the queue does not exist.
+   */
+  stream(name: string, options: { after?: string } = {}): Observable<RtMessage> {
+    assertQueueName(name);
+    const after = options.after === undefined ? '0' : options.after;
+    const cursor = parseStreamId(after);
+    if (!cursor) throw new RtError(`Invalid cursor ${JSON.stringify(after)}: expected a stream id`);
+    return this.hub.watch(name, cursor).pipe(
+      mergeMap((batch) => batch.filter((entry) => !entry.isEnd)),
+      map((entry) => ({ id: entry.id, item: entry.item })),
+    );
+  }
+
+  /**
+   * Signed URLs of the module's SSE and polling routes for queue `name`, binding the item
+   * template and mode. Throws RtTemplateError for a template that may not be used.
+   */
+  rtUrls(name: string, options: RtUrlOptions = {}): RtUrls {
+    assertQueueName(name);
+    const mode = options.mode ?? 'append';
+    if (!(RT_MODES as readonly string[]).includes(mode)) {
+      throw new RtError(`Invalid mode ${JSON.stringify(mode)}: use one of ${RT_MODES.join(', ')}`);
+    }
+    const template = options.itemTemplate ?? '';
+    if (template !== '') this.templates.assertUsable(template);
+    const ttl = options.ttlSeconds ?? this.config.urlTtlSeconds;
+    if (!Number.isInteger(ttl) || ttl < 1) throw new RtError(`Invalid ttlSeconds ${ttl}: a positive integer`);
+    const grant: StreamGrant = { queue: name, template, mode, expires: Math.floor(Date.now() / 1000) + ttl };
+    const signature = this.signer.sign(grant);
+    return {
+      sse: streamUrl(this.routePrefix, 'sse', grant, signature),
+      poll: streamUrl(this.routePrefix, 'poll', grant, signature),
+      grant,
+      signature,
+    };
+  }
+
+  /** Counters for monitoring and leak checks. */
+  stats(): RtHubStats {
+    return this.hub.stats();
+  }
+}

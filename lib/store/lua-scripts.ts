@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { END_FIELD, ITEM_FIELD } from '../pluto-rt.constants.js';
+
+/**
+ * The stream's writes are scripts so that each is one atomic round trip: check, XADD,
+ * EXPIRE and the PUBLISH that wakes the readers, whose message carries the previous
+ * entry id (for gap detection) and the entry itself.
+ */
+const LAST_ENTRY = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+local prev = '0-0'
+if last then prev = last[1] end
+local ended = last and last[2][1] == '${END_FIELD}'
+`;
+
+export const PUSH_SCRIPT = `${LAST_ENTRY}
+if ended then return redis.error_reply('PLUTO_RT_COMPLETE') end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[3]) then return redis.error_reply('PLUTO_RT_FULL') end
+local id = redis.call('XADD', KEYS[1], '*', '${ITEM_FIELD}', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[1])
+return id`;
+
+/** Idempotent: completing twice returns the first end marker's id. */
+export const COMPLETE_SCRIPT = `${LAST_ENTRY}
+if ended then return prev end
+local id = redis.call('XADD', KEYS[1], '*', '${END_FIELD}', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${END_FIELD}')
+return id`;
+
+/** One command for an existence check and a page of entries: nil when the queue is gone. */
+export const READ_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+return redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])`;
+
+/** 1-based positions of the keys that no longer exist. */
+export const SWEEP_SCRIPT = `
+local gone = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 0 then gone[#gone + 1] = i end
+end
+return gone`;
+
+/** EVALSHA with a fallback to EVAL when the server has not cached the script (e.g. after a restart). */
+export class LuaScript {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { RtRedisUnavailableError } from '../errors.js';
+
+/**
+ * The module's two Redis connections: `command` for every short command (pushes, reads),
+ * `reader` for the one subscription that feeds all open streams. It closes what it
+ * created and never a client that was handed in.
+ */
+@Injectable()
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger('PlutoRt');
+  readonly command: Redis;
+  readonly reader: Redis;
+  private readonly owned: Redis[] = [];
+  private readonly warned = new WeakSet<Redis>();
+
+  constructor(@Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig) {
+    const { url, options, client } = config.redis;
+    // Pushes must not sit in an offline queue past their bound (and be written later
+    // behind the caller's back), and the reader resubscribes itself (see StreamHub).
+    const own: RedisOptions = {
+      connectionName: config.clientName,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: config.commandTimeoutMs,
+      maxRetriesPerRequest: 0,
+    };
+    if (client) {
+      this.command = client;
+    } else {
+      this.command = this.own(url ? new Redis(url, { ...options, ...own }) : new Redis({ ...options, ...own }));
+    }
+    this.reader = this.own(
+      this.command.duplicate({
+        connectionName: config.clientName,
+        autoResubscribe: false,
+        enableOfflineQueue: true,
+        commandTimeout: undefined,
+        maxRetriesPerRequest: null,
+      }),
+    );
+  }
+
+  /** Resolves once `client` is connected, or rejects with RtRedisUnavailableError after the bound. */
+  whenReady(client: Redis, operation: string): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    if (client.status === 'end') return Promise.reject(new RtRedisUnavailableError(operation, new Error('connection closed')));
+    return new Promise((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        client.off('ready', onReady);
+        reject(new RtRedisUnavailableError(operation, new Error(`not connected within ${this.config.commandTimeoutMs} ms`)));
+      }, this.config.commandTimeoutMs);
+      client.once('ready', onReady);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.owned.map(async (client) => {
+        if (client.status === 'end') return;
+        try {
+          await client.quit();
+        } catch {
+          client.disconnect();
+        }
+      }),
+    );
+  }
+
+  private own(client: Redis): Redis {
+    this.owned.push(client);
+    // One line per outage, not one per reconnect attempt; an 'error' without a listener would crash.
+    client.on('error', (err: Error) => {
+      if (this.warned.has(client)) return;
+      this.warned.add(client);
+      this.logger.warn(`Redis connection error: ${err.message}; reconnecting`);
+    });
+    client.on('ready', () => this.warned.delete(client));
+    return client;
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { ITEM_FIELD, PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { RtQueueCompleteError, RtQueueFullError, RtRedisUnavailableError } from '../errors.js';
+import { COMPLETE_SCRIPT, LuaScript, PUSH_SCRIPT, READ_SCRIPT, SWEEP_SCRIPT } from './lua-scripts.js';
+import { RedisConnections } from './redis-connections.js';
+import { RtEntry } from './rt-entry.js';
+import { START_ID } from './stream-id.js';
+
+const push = new LuaScript(PUSH_SCRIPT);
+const complete = new LuaScript(COMPLETE_SCRIPT);
+const read = new LuaScript(READ_SCRIPT);
+const sweep = new LuaScript(SWEEP_SCRIPT);
+
+type RawEntry = [id: string, fields: string[]];
+
+/** The queues in Redis: one stream per queue, written and read only through here. */
+@Injectable()
+export class StreamStore {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+  ) {
+    this.redis = connections.command;
+  }
+
+  /** Redis key (and pub/sub channel) of a queue. */
+  key(name: string): string {
+    return this.config.keyPrefix + name;
+  }
+
+  /** Appends a serialised item; resolves to its entry id. */
+  async push(name: string, json: string): Promise<string> {
+    const { idleTtlSeconds, maxMessages } = this.config;
+    try {
+      return (await this.run(push, 'push', [this.key(name)], [json, idleTtlSeconds, maxMessages])) as string;
+    } catch (err) {
+      if (isReply(err, 'PLUTO_RT_COMPLETE')) throw new RtQueueCompleteError(name);
+      if (isReply(err, 'PLUTO_RT_FULL')) throw new RtQueueFullError(name, maxMessages);
+      throw err;
+    }
+  }
+
+  /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
+  async complete(name: string): Promise<string> {
+    return (await this.run(complete, 'complete', [this.key(name)], [this.config.completedTtlSeconds])) as string;
+  }
+
+  /** Up to `count` entries after `after`; null when the queue does not exist. */
+  async read(name: string, after: string, count: number): Promise<RtEntry[] | null> {
+    const start = after === START_ID ? '-' : `(${after}`;
+    const raw = (await this.run(read, 'read', [this.key(name)], [start, count])) as RawEntry[] | null;
+    return raw === null ? null : raw.map(toEntry);
+  }
+
+  /** Which of `names` no longer exist, in one command. */
+  async missing(names: string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    const gone = (await this.run(sweep, 'sweep', names.map((n) => this.key(n)), [])) as number[];
+    return gone.map((position) => names[position - 1]!);
+  }
+
+  private async run(script: LuaScript, operation: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    await this.connections.whenReady(this.redis, operation);
+    try {
+      return await script.run(this.redis, keys, args);
+    } catch (err) {
+      if (isReplyError(err)) throw err;
+      throw new RtRedisUnavailableError(operation, err);
+    }
+  }
+}
+
+export function toEntry([id, fields]: RawEntry): RtEntry {
+  return new RtEntry(id, fields[0] === ITEM_FIELD ? fields[1] : undefined);
+}
+
+function isReplyError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+function isReply(err: unknown, code: string): boolean {
+  return isReplyError(err) && err.message.startsWith(code);
+}
