@@ -9,11 +9,12 @@ import {
   SseSignal,
   type MessageEvent,
 } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import { Observable, of } from 'rxjs';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtQueueNotFoundError } from '../errors.js';
 import { StreamHub } from '../reader/stream-hub.js';
+import type { RtEntry } from '../store/rt-entry.js';
 import { TemplateRegistry } from '../render/template-registry.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { KeepaliveClock } from './keepalive-clock.js';
@@ -24,7 +25,11 @@ import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-para
 /** Characters of events that may wait for a client that stopped reading before it is dropped. */
 export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
 
-/** `GET {prefix}/sse/:queue`: the queue as Server-Sent Events, resumable with Last-Event-ID. */
+/**
+ * `GET {prefix}/sse/:queue`: the queue as Server-Sent Events, resumable with Last-Event-ID.
+ * A queue that does not exist (or expired) is a 404, except for an EventSource
+ * (`Accept: text/event-stream`), which gets `event: close` / `data: gone` instead.
+ */
 @Injectable()
 export class SseController {
   constructor(
@@ -41,6 +46,7 @@ export class SseController {
     @Param('queue') queue: string,
     @Query() query: SignedQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Headers('accept') accept: string | undefined,
     @SseSignal() signal: AbortSignal,
   ): Promise<Observable<MessageEvent>> {
     const view = checkSignedRequest(queue, query, this.signer, query.format === 'json');
@@ -49,7 +55,16 @@ export class SseController {
     if (this.hub.openStreams >= this.config.maxStreams) {
       throw new ServiceUnavailableException('Too many open streams on this server: retry later');
     }
-    const batches = await primeStream(this.hub.watch(queue, after), signal);
+    let batches: Observable<RtEntry[]>;
+    try {
+      batches = await primeStream(this.hub.watch(queue, after), signal);
+    } catch (err) {
+      // An EventSource (and htmx after it) retries a 404 forever; a close event stops it.
+      if (err instanceof RtQueueNotFoundError && accept?.includes('text/event-stream')) {
+        return of(closeEvent('gone'));
+      }
+      throw err;
+    }
 
     return new Observable<MessageEvent>((subscriber) => {
       const ticks = this.keepalive.ticks.subscribe((tick) => subscriber.next(tick));
