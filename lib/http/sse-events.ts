@@ -29,6 +29,6 @@ export class SseEvents {
 }
 
 /** The event that tells the page to stop (`sse-close="close"`); it needs data to be dispatched. */
-export function closeEvent(reason: 'complete' | 'gone', id?: string): MessageEvent {
+export function closeEvent(reason: 'complete' | 'gone', id: string): MessageEvent {
   return { type: 'close', id, data: reason };
 }

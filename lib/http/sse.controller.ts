@@ -61,21 +61,25 @@ export class SseController {
     } catch (err) {
       // An EventSource (and htmx after it) retries a 404 forever; a close event stops it.
       if (err instanceof RtQueueNotFoundError && accept?.includes('text/event-stream')) {
-        return of(closeEvent('gone'));
+        return of(closeEvent('gone', after));
       }
       throw err;
     }
 
     return new Observable<MessageEvent>((subscriber) => {
+      // Every event carries an id (else Nest numbers it, and that id would come back as an
+      // invalid Last-Event-ID): a close event without an entry of its own gets the cursor.
+      let lastId = after;
       const ticks = this.keepalive.ticks.subscribe((tick) => subscriber.next(tick));
       const source = batches.subscribe({
         next: (batch) => {
+          if (batch.length > 0) lastId = batch[batch.length - 1]!.id;
           for (const event of this.events.fromBatch(batch, view)) subscriber.next(event);
         },
         error: (err: unknown) => {
           // Expired while open: tell the page to stop. Anything else: end the response and
           // let the browser reconnect with its Last-Event-ID.
-          if (err instanceof RtQueueNotFoundError) subscriber.next(closeEvent('gone'));
+          if (err instanceof RtQueueNotFoundError) subscriber.next(closeEvent('gone', lastId));
           subscriber.complete();
         },
         complete: () => subscriber.complete(),

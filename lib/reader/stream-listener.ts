@@ -47,7 +47,8 @@ export class StreamListener {
   /** Ends a catch-up with what was read from Redis, then replays what waited meanwhile. */
   caughtUp(entries: RtEntry[], alwaysEmit: boolean): void {
     if (this.done) return;
-    const fresh = entries.filter((entry) => compareStreamIds(entry.id, this.lastId) > 0);
+    // The end marker counts even at or before the cursor: a client resuming after close.
+    const fresh = entries.filter((entry) => entry.isEnd || compareStreamIds(entry.id, this.lastId) > 0);
     if (fresh.length > 0 || alwaysEmit) this.deliver(fresh);
     const waiting = this.pending ?? [];
     this.pending = null;

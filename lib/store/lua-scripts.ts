@@ -30,10 +30,19 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${END_FIELD}')
 return id`;
 
-/** One command for an existence check and a page of entries: nil when the queue is gone. */
+/**
+ * One command for an existence check and a page of entries: nil when the queue is gone;
+ * the end marker alone when nothing follows the cursor in a completed queue.
+ */
 export const READ_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-return redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])`;
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+if #entries == 0 then
+  -- A cursor at (or past) the end marker gets the marker back, so that its reader ends.
+  local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+  if last and last[2][1] == '${END_FIELD}' then return {last} end
+end
+return entries`;
 
 /** 1-based positions of the keys that no longer exist. */
 export const SWEEP_SCRIPT = `

@@ -1,0 +1,358 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { EventSourceClient, RawSseClient, type SseBlock } from '../helpers/sse-client.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** What test/fixtures/views/pluto_rt/list_item.hbs renders (its file ends with a newline). */
+function listItem(n: number, escapedText: string): string {
+  return `<li class="item" data-n="${n}">${escapedText}</li>\n`;
+}
+
+describe('SSE transport (e2e)', () => {
+  let t: TestApp;
+  const rawClients: RawSseClient[] = [];
+  const sources: EventSourceClient[] = [];
+  /** Sockets of SSE requests, by request URL, so that a test can cut one server-side. */
+  const sseSockets: Array<{ url: string; socket: Socket }> = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ options: { keepaliveMs: 200 } });
+    t.app.getHttpServer().on('request', (req: IncomingMessage) => {
+      if (req.url?.includes('/sse/')) sseSockets.push({ url: req.url, socket: req.socket });
+    });
+  });
+
+  afterEach(async () => {
+    for (const client of rawClients.splice(0)) client.destroy();
+    for (const source of sources.splice(0)) source.close();
+    // Every test leaves nothing open behind it.
+    await waitFor(() => t.rt.stats().streams === 0, 'all streams to be released');
+  });
+
+  afterAll(() => t.close());
+
+  async function open(path: string, headers?: Record<string, string>): Promise<RawSseClient> {
+    const client = await RawSseClient.open(`${t.url}${path}`, { headers });
+    rawClients.push(client);
+    return client;
+  }
+
+  function sseUrl(name: string, mode: 'append' | 'reverse' | 'replace' = 'append'): string {
+    return t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', mode }).sse;
+  }
+
+  async function numsub(name: string): Promise<number> {
+    const reply = (await t.redis.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
+      string,
+      number,
+    ];
+    return Number(reply[1]);
+  }
+
+  async function pushMany(name: string, from: number, to: number): Promise<string[]> {
+    const q = t.rt.get(name);
+    const ids: string[] = [];
+    for (let n = from; n <= to; n++) ids.push(await q.push({ n, text: `item ${n}` }));
+    return ids;
+  }
+
+  function idsOf(blocks: SseBlock[]): Array<string | undefined> {
+    return blocks.map((block) => block.id);
+  }
+
+  describe('basics', () => {
+    it('answers with event-stream headers that keep proxies from buffering', async () => {
+      const name = t.rt.createQueueName();
+      await pushMany(name, 1, 1);
+      const client = await open(sseUrl(name));
+      expect(client.status).toBe(200);
+      expect(client.headers['content-type']).toMatch(/^text\/event-stream/);
+      expect(client.headers['cache-control']).toContain('no-cache');
+      expect(client.headers['x-accel-buffering']).toBe('no');
+    });
+
+    it('sends the history, then live items, each as id + escaped HTML data without an event line', async () => {
+      const name = t.rt.createQueueName();
+      const q = t.rt.get(name);
+      const ids = [
+        await q.push({ n: 1, text: 'one' }),
+        await q.push({ n: 2, text: '<b>two</b> & "q"' }),
+      ];
+      const client = await open(sseUrl(name));
+      await client.untilItems(2);
+      ids.push(await q.push({ n: 3, text: 'three' }));
+      const items = await client.untilItems(3);
+
+      expect(idsOf(items)).toEqual(ids);
+      expect(items.map((block) => block.data)).toEqual([
+        listItem(1, 'one'),
+        listItem(2, '&lt;b&gt;two&lt;/b&gt; &amp; &quot;q&quot;'),
+        listItem(3, 'three'),
+      ]);
+      for (const block of items) {
+        expect(block.lines.some((line) => line.startsWith('event:'))).toBe(false);
+        expect(block.lines[0]).toBe(`id: ${block.id}`);
+      }
+    });
+
+    it('sends event: close with data after complete(), then ends the response', async () => {
+      const name = t.rt.createQueueName();
+      const q = t.rt.get(name);
+      await q.push({ n: 1, text: 'one' });
+      const client = await open(sseUrl(name));
+      await client.untilItems(1);
+      await q.complete();
+      await client.untilEnd();
+
+      const last = client.events.at(-1)!;
+      expect(last.event).toBe('close');
+      expect(last.data).toBe('complete');
+      expect(client.items).toHaveLength(1);
+    });
+
+    it('sends a keepalive comment on an idle stream', async () => {
+      const name = t.rt.createQueueName();
+      await pushMany(name, 1, 1);
+      const client = await open(sseUrl(name));
+      await client.untilItems(1);
+      const afterItem = client.blocks.length;
+      const keepalive = await client.until(
+        () => client.blocks.slice(afterItem).find((block) => block.comments.includes('keepalive')),
+        'a keepalive comment after the last item',
+      );
+      expect(keepalive.lines).toEqual([': keepalive']);
+      expect(client.ended).toBe(false);
+    });
+  });
+
+  describe('resume', () => {
+    it('resumes after the Last-Event-ID header: exactly the entries after it', async () => {
+      const name = t.rt.createQueueName();
+      const ids = await pushMany(name, 1, 5);
+      const client = await open(sseUrl(name), { 'Last-Event-ID': ids[1]! });
+      await client.untilItems(3);
+      ids.push(...(await pushMany(name, 6, 6)));
+      await t.rt.get(name).complete();
+      await client.untilEnd();
+
+      expect(idsOf(client.items)).toEqual(ids.slice(2));
+      expect(client.items.map((block) => block.data)).toEqual(
+        [3, 4, 5, 6].map((n) => listItem(n, `item ${n}`)),
+      );
+    });
+
+    it('resumes after the after= query parameter: exactly the entries after it', async () => {
+      const name = t.rt.createQueueName();
+      const ids = await pushMany(name, 1, 5);
+      const client = await open(`${sseUrl(name)}&after=${encodeURIComponent(ids[3]!)}`);
+      await client.untilItems(1);
+      ids.push(...(await pushMany(name, 6, 7)));
+      await t.rt.get(name).complete();
+      await client.untilEnd();
+
+      expect(idsOf(client.items)).toEqual(ids.slice(4));
+    });
+
+    it('closes at once a stream resumed after the end marker (a client that reconnects after close)', async () => {
+      const name = t.rt.createQueueName();
+      await pushMany(name, 1, 2);
+      await t.rt.get(name).complete();
+      const first = await open(sseUrl(name));
+      await first.untilEnd();
+      const endId = first.events.at(-1)!.id;
+      expect(first.events.at(-1)!.event).toBe('close');
+      expect(endId).toMatch(/^\d+-\d+$/);
+
+      const again = await open(sseUrl(name), { 'Last-Event-ID': endId! });
+      await again.untilEnd(3_000);
+      expect(again.items).toHaveLength(0);
+      expect(again.events.at(-1)).toMatchObject({ event: 'close', data: 'complete' });
+    });
+
+    it('lets an EventSource cut off mid-stream reconnect with Last-Event-ID and get each message exactly once, in order', async () => {
+      const name = t.rt.createQueueName();
+      const q = t.rt.get(name);
+      const pushed = [await q.push({ n: 0 })];
+      const urls = t.rt.rtUrls(name);
+      const source = new EventSourceClient(`${t.url}${urls.sse}&format=json`);
+      sources.push(source);
+      await source.until(() => source.messages.length >= 1, 'the first message');
+
+      // The producer runs on while the connection is cut, while it is down, and after it is back.
+      const producer = (async () => {
+        for (let n = 1; n <= 40; n++) {
+          pushed.push(await q.push({ n }));
+          await new Promise((resolve) => setTimeout(resolve, 10)); // pacing of a real job, not a wait
+        }
+        await source.until(
+          () => source.requests.length >= 2 && source.messages.length >= 41,
+          'the resumed stream',
+        );
+        for (let n = 41; n <= 60; n++) pushed.push(await q.push({ n }));
+        await q.complete();
+      })();
+
+      await source.until(() => source.messages.length >= 15, '15 messages');
+      const cut = sseSockets.filter((entry) => entry.url.includes(name));
+      expect(cut).toHaveLength(1);
+      cut[0]!.socket.destroy();
+
+      await producer;
+      await source.until(() => source.closeEvents.length === 1, 'event: close', 20_000);
+
+      expect(source.errors).toBe(1);
+      expect(source.requests).toHaveLength(2);
+      expect(source.requests[0]).toBeNull();
+      expect(source.requests[1]).toBe(source.lastIdAtErrors[0]);
+      expect(pushed).toContain(source.requests[1]);
+      expect(source.messages.map((m) => JSON.parse(m.data) as { n: number })).toEqual(
+        Array.from({ length: 61 }, (_, n) => ({ n })),
+      );
+      expect(source.messages.map((m) => m.lastEventId)).toEqual(pushed);
+      expect(source.closeEvents[0]!.data).toBe('complete');
+    }, 30_000);
+  });
+
+  describe('modes and formats', () => {
+    it('replace sends only the latest item of the history batch, then each live one', async () => {
+      const name = t.rt.createQueueName();
+      const ids = await pushMany(name, 1, 5);
+      const client = await open(sseUrl(name, 'replace'));
+      await client.untilItems(1);
+      ids.push(...(await pushMany(name, 6, 6)));
+      await client.untilItems(2);
+      ids.push(...(await pushMany(name, 7, 7)));
+      await t.rt.get(name).complete();
+      await client.untilEnd();
+
+      expect(idsOf(client.items)).toEqual([ids[4], ids[5], ids[6]]);
+      expect(client.items.map((block) => block.data)).toEqual(
+        [5, 6, 7].map((n) => listItem(n, `item ${n}`)),
+      );
+      expect(client.events.at(-1)!.event).toBe('close');
+    });
+
+    it.each(['append', 'reverse'] as const)(
+      '%s sends every item in stream order (the page orders them)',
+      async (mode) => {
+        const name = t.rt.createQueueName();
+        const ids = await pushMany(name, 1, 3);
+        const client = await open(sseUrl(name, mode));
+        await client.untilItems(3);
+        ids.push(...(await pushMany(name, 4, 5)));
+        await t.rt.get(name).complete();
+        await client.untilEnd();
+
+        expect(idsOf(client.items)).toEqual(ids);
+        expect(client.items.map((block) => block.data)).toEqual(
+          [1, 2, 3, 4, 5].map((n) => listItem(n, `item ${n}`)),
+        );
+      },
+    );
+
+    it('format=json sends the raw item JSON as data', async () => {
+      const name = t.rt.createQueueName();
+      const q = t.rt.get(name);
+      const items = [{ n: 1, text: '<b>raw</b>' }, ['a', 2, null], 'plain', 42];
+      const ids: string[] = [];
+      for (const item of items.slice(0, 2)) ids.push(await q.push(item));
+      const client = await open(`${t.rt.rtUrls(name).sse}&format=json`);
+      await client.untilItems(2);
+      for (const item of items.slice(2)) ids.push(await q.push(item));
+      await q.complete();
+      await client.untilEnd();
+
+      expect(idsOf(client.items)).toEqual(ids);
+      expect(client.items.map((block) => block.data)).toEqual(
+        items.map((item) => JSON.stringify(item)),
+      );
+      expect(client.items.map((block) => JSON.parse(block.data!) as unknown)).toEqual(items);
+    });
+  });
+
+  describe('multiple consumers', () => {
+    it('gives 3 clients on one queue every message in order, and a late joiner the history then live ones', async () => {
+      const name = t.rt.createQueueName();
+      const ids = await pushMany(name, 1, 1);
+      const url = sseUrl(name);
+      const clients = await Promise.all([open(url), open(url), open(url)]);
+      await Promise.all(clients.map((client) => client.untilItems(1)));
+      expect(await numsub(name)).toBe(1);
+
+      ids.push(...(await pushMany(name, 2, 20)));
+      await Promise.all(clients.map((client) => client.untilItems(20)));
+      const late = await open(url);
+      await late.untilItems(20);
+      ids.push(...(await pushMany(name, 21, 21)));
+      await t.rt.get(name).complete();
+      await Promise.all([...clients, late].map((client) => client.untilEnd()));
+
+      for (const client of [...clients, late]) {
+        expect(idsOf(client.items)).toEqual(ids);
+        expect(client.items.map((block) => block.data)).toEqual(
+          ids.map((_, i) => listItem(i + 1, `item ${i + 1}`)),
+        );
+        expect(client.events.at(-1)!.event).toBe('close');
+      }
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('answers 404 for a missing queue on a correctly signed URL', async () => {
+      const client = await open(sseUrl(t.rt.createQueueName()), { Accept: '*/*' });
+      await client.untilEnd();
+      expect(client.status).toBe(404);
+      expect(client.headers['content-type']).toMatch(/^text\/plain/);
+      expect(client.raw).toMatch(/No such queue/);
+    });
+
+    it('tells an EventSource of a missing queue to stop: event: close, data: gone, then the end', async () => {
+      const client = await open(sseUrl(t.rt.createQueueName()));
+      await client.untilEnd();
+      expect(client.status).toBe(200);
+      expect(client.items).toHaveLength(0);
+      expect(client.events).toHaveLength(1);
+      expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone' });
+    });
+
+    it('gives the gone close event an id that the server accepts back as Last-Event-ID', async () => {
+      const url = sseUrl(t.rt.createQueueName());
+      const first = await open(url);
+      await first.untilEnd();
+      const id = first.events[0]!.id;
+      // An EventSource that reconnects anyway sends the last id it saw (none: no header).
+      const again = await open(url, id === undefined || id === '' ? {} : { 'Last-Event-ID': id });
+      await again.untilEnd();
+      expect(again.status).toBe(200);
+      expect(again.events[0]).toMatchObject({ event: 'close', data: 'gone' });
+    });
+
+    it('releases streams, queues and the reader subscription when the last client leaves', async () => {
+      const [a, b] = [t.rt.createQueueName(), t.rt.createQueueName()];
+      await pushMany(a, 1, 1);
+      await pushMany(b, 1, 1);
+      const clients = await Promise.all([open(sseUrl(a)), open(sseUrl(a)), open(sseUrl(b))]);
+      await Promise.all(clients.map((client) => client.untilItems(1)));
+      expect(t.rt.stats()).toMatchObject({ streams: 3, queues: 2 });
+      expect(await numsub(a)).toBe(1);
+      expect(await numsub(b)).toBe(1);
+
+      clients[0]!.destroy();
+      await waitFor(() => t.rt.stats().streams === 2, 'one stream to be released');
+      expect(t.rt.stats().queues).toBe(2);
+      expect(await numsub(a)).toBe(1);
+
+      clients[1]!.destroy();
+      clients[2]!.destroy();
+      await waitFor(() => {
+        const stats = t.rt.stats();
+        return stats.streams === 0 && stats.queues === 0 && stats.catchingUp === 0;
+      }, 'stats back to zero');
+      await waitFor(
+        async () => (await numsub(a)) === 0 && (await numsub(b)) === 0,
+        'the reader to unsubscribe',
+      );
+    });
+  });
+});

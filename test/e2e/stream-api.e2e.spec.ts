@@ -1,0 +1,132 @@
+import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { RtQueueNotFoundError, type RtMessage } from '../../lib/index.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** Collects a stream's messages as they come; `done` settles when it completes or errors. */
+function collect(stream: Observable<RtMessage>) {
+  const received: RtMessage[] = [];
+  const state = { completed: false };
+  let subscription!: { unsubscribe(): void };
+  const done = new Promise<RtMessage[]>((resolve, reject) => {
+    subscription = stream.subscribe({
+      next: (message) => received.push(message),
+      error: reject,
+      complete: () => {
+        state.completed = true;
+        resolve(received);
+      },
+    });
+  });
+  return { received, done, subscription, state };
+}
+
+describe('RtQueueService.stream() (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+
+  afterEach(async () => {
+    await waitFor(() => t.rt.stats().streams === 0, 'all streams to be released');
+  });
+
+  afterAll(() => t.close());
+
+  async function numsub(name: string): Promise<number> {
+    const reply = (await t.redis.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
+      string,
+      number,
+    ];
+    return Number(reply[1]);
+  }
+
+  async function filledQueue(count: number): Promise<{ name: string; ids: string[] }> {
+    const name = t.rt.createQueueName();
+    const q = t.rt.get(name);
+    const ids: string[] = [];
+    for (let n = 1; n <= count; n++) ids.push(await q.push({ n }));
+    return { name, ids };
+  }
+
+  it('streams every item from the start and completes at the end marker', async () => {
+    const { name, ids } = await filledQueue(3);
+    await t.rt.get(name).complete();
+    const messages = await lastValueFrom(t.rt.stream(name).pipe(toArray()));
+    expect(messages).toEqual([
+      { id: ids[0], item: { n: 1 } },
+      { id: ids[1], item: { n: 2 } },
+      { id: ids[2], item: { n: 3 } },
+    ]);
+  });
+
+  it('streams only the items after {after}', async () => {
+    const { name, ids } = await filledQueue(4);
+    await t.rt.get(name).complete();
+    const messages = await lastValueFrom(t.rt.stream(name, { after: ids[1] }).pipe(toArray()));
+    expect(messages.map((m) => m.id)).toEqual(ids.slice(2));
+    expect(messages.map((m) => m.item)).toEqual([{ n: 3 }, { n: 4 }]);
+  });
+
+  it('completes at once when started after the last item of a completed queue', async () => {
+    const { name, ids } = await filledQueue(2);
+    await t.rt.get(name).complete();
+    const { done, state } = collect(t.rt.stream(name, { after: ids[1] }));
+    await waitFor(() => state.completed, 'the stream to complete', 3_000);
+    expect(await done).toEqual([]);
+  });
+
+  it('delivers history then live items, and completes when the queue completes', async () => {
+    const { name, ids } = await filledQueue(2);
+    const q = t.rt.get(name);
+    const { received, done, state } = collect(t.rt.stream(name));
+    await waitFor(() => received.length === 2, 'the history');
+    ids.push(await q.push({ n: 3 }));
+    await waitFor(() => received.length === 3, 'the live item');
+    expect(state.completed).toBe(false);
+    await q.complete();
+
+    const messages = await done;
+    expect(messages.map((m) => m.id)).toEqual(ids);
+    expect(t.rt.stats().streams).toBe(0);
+  });
+
+  it('errors with RtQueueNotFoundError for a missing queue', async () => {
+    const missing = t.rt.createQueueName();
+    await expect(firstValueFrom(t.rt.stream(missing))).rejects.toBeInstanceOf(RtQueueNotFoundError);
+  });
+
+  it('releases the stream and the reader subscription on unsubscribe', async () => {
+    const { name } = await filledQueue(1);
+    const { received, subscription } = collect(t.rt.stream(name));
+    await waitFor(() => received.length === 1, 'the history');
+    expect(t.rt.stats()).toMatchObject({ streams: 1, queues: 1 });
+    expect(await numsub(name)).toBe(1);
+
+    subscription.unsubscribe();
+    expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0 });
+    await waitFor(async () => (await numsub(name)) === 0, 'the reader to unsubscribe');
+  });
+
+  it('delivers 1,000 quick pushes in push order', async () => {
+    const name = t.rt.createQueueName();
+    const q = t.rt.get(name);
+    const first = await q.push({ n: 0 });
+    const { received, done } = collect(t.rt.stream(name));
+    await waitFor(() => received.length === 1, 'the first item');
+
+    // Not awaited one by one: all 999 are in flight together.
+    const rest = await Promise.all(Array.from({ length: 999 }, (_, i) => q.push({ n: i + 1 })));
+    await q.complete();
+    const messages = await done;
+
+    const ids = [first, ...rest];
+    expect(messages).toHaveLength(1000);
+    expect(messages.map((m) => (m.item as { n: number }).n)).toEqual(
+      Array.from({ length: 1000 }, (_, n) => n),
+    );
+    expect(messages.map((m) => m.id)).toEqual(ids);
+    expect(new Set(ids).size).toBe(1000);
+  });
+});

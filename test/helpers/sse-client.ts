@@ -1,0 +1,288 @@
+import http from 'node:http';
+import { EventSource, type FetchLike } from 'eventsource';
+
+/** One block of an event stream (the text between blank lines), as sent. */
+export interface SseBlock {
+  /** The block's lines, verbatim (without the line ends). */
+  lines: string[];
+  id?: string;
+  event?: string;
+  /** The data lines joined with `\n`, as an EventSource joins them; undefined without any. */
+  data?: string;
+  comments: string[];
+}
+
+export interface RawSseOptions {
+  headers?: Record<string, string>;
+  agent?: http.Agent;
+  /** Rejects when the response headers do not arrive in time. @default 10_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * A raw SSE client over node:http: records the status, headers, the raw text and every
+ * parsed block, and can wait for a condition on them or be destroyed mid-stream (a tab
+ * that closes). Not an EventSource: it never reconnects.
+ */
+export class RawSseClient {
+  raw = '';
+  readonly blocks: SseBlock[] = [];
+  ended = false;
+  private buffer = '';
+  private readonly watchers = new Set<() => void>();
+
+  private constructor(
+    readonly request: http.ClientRequest,
+    readonly response: http.IncomingMessage,
+  ) {
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => this.onChunk(chunk));
+    const onEnd = () => {
+      this.ended = true;
+      this.notify();
+    };
+    response.on('end', onEnd);
+    response.on('close', onEnd);
+    response.on('error', () => undefined);
+  }
+
+  /** Opens `url` and resolves once the response headers have arrived (any status). */
+  static open(url: string, options: RawSseOptions = {}): Promise<RawSseClient> {
+    return new Promise((resolve, reject) => {
+      const request = http.get(
+        url,
+        { headers: { Accept: 'text/event-stream', ...options.headers }, agent: options.agent },
+        (response) => {
+          clearTimeout(timer);
+          resolve(new RawSseClient(request, response));
+        },
+      );
+      const timer = setTimeout(() => {
+        request.destroy();
+        reject(
+          new Error(`No response headers from ${url} within ${options.timeoutMs ?? 10_000} ms`),
+        );
+      }, options.timeoutMs ?? 10_000);
+      request.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  get status(): number {
+    return this.response.statusCode ?? 0;
+  }
+
+  get headers(): http.IncomingHttpHeaders {
+    return this.response.headers;
+  }
+
+  /** Blocks that carry an event (data or an event name): items and close events. */
+  get events(): SseBlock[] {
+    return this.blocks.filter((block) => block.data !== undefined || block.event !== undefined);
+  }
+
+  /** Item events: data without an `event:` line. */
+  get items(): SseBlock[] {
+    return this.events.filter((block) => block.event === undefined);
+  }
+
+  get comments(): string[] {
+    return this.blocks.flatMap((block) => block.comments);
+  }
+
+  /** Resolves with the first truthy value of `check`, tested on every chunk (no polling). */
+  until<T>(check: () => T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+    return new Promise((resolve, reject) => {
+      const test = (): boolean => {
+        const value = check();
+        if (value) {
+          finish();
+          resolve(value as NonNullable<T>);
+          return true;
+        }
+        if (this.ended) {
+          finish();
+          reject(new Error(`The stream ended while waiting for ${what}; got:\n${this.raw}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.raw}`));
+      }, timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.watchers.delete(watcher);
+      };
+      const watcher = () => void test();
+      if (!test()) this.watchers.add(watcher);
+    });
+  }
+
+  /** Waits for `count` item events. */
+  untilItems(count: number, timeoutMs?: number): Promise<SseBlock[]> {
+    return this.until(
+      () => (this.items.length >= count ? this.items : undefined),
+      `${count} item event(s)`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits for the server to end the response. */
+  untilEnd(timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.ended) return resolve();
+      const timer = setTimeout(() => {
+        this.watchers.delete(watcher);
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting for the response to end; got:\n${this.raw}`,
+          ),
+        );
+      }, timeoutMs);
+      const watcher = () => {
+        if (!this.ended) return;
+        clearTimeout(timer);
+        this.watchers.delete(watcher);
+        resolve();
+      };
+      this.watchers.add(watcher);
+    });
+  }
+
+  /** Drops the connection from the client side, like a closed tab. */
+  destroy(): void {
+    this.request.destroy();
+    this.response.destroy();
+  }
+
+  private onChunk(chunk: string): void {
+    this.raw += chunk;
+    this.buffer += chunk.replace(/\r\n?/g, '\n');
+    let end: number;
+    while ((end = this.buffer.indexOf('\n\n')) !== -1) {
+      const text = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      if (text !== '') this.blocks.push(parseBlock(text));
+    }
+    // A lone leading blank line (sent with the headers) is not a block.
+    if (this.buffer === '\n') this.buffer = '';
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const watcher of [...this.watchers]) watcher();
+  }
+}
+
+function parseBlock(text: string): SseBlock {
+  const lines = text.split('\n');
+  const block: SseBlock = { lines, comments: [] };
+  const data: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith(':')) {
+      block.comments.push(line.slice(1).replace(/^ /, ''));
+      continue;
+    }
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') data.push(value);
+    else if (field === 'id') block.id = value;
+    else if (field === 'event') block.event = value;
+  }
+  if (data.length > 0) block.data = data.join('\n');
+  return block;
+}
+
+/** An event an EventSource dispatched. */
+export interface ReceivedEvent {
+  type: string;
+  data: string;
+  lastEventId: string;
+}
+
+/**
+ * The `eventsource` package's client, recording what it received and every request it
+ * made (with its Last-Event-ID header), so that reconnects can be checked.
+ */
+export class EventSourceClient {
+  readonly es: EventSource;
+  readonly messages: ReceivedEvent[] = [];
+  readonly closeEvents: ReceivedEvent[] = [];
+  /** Last-Event-ID header of each request, in order (null when absent). */
+  readonly requests: Array<string | null> = [];
+  errors = 0;
+  /** Ids of the last message before each error (a dropped connection), in order. */
+  readonly lastIdAtErrors: Array<string | undefined> = [];
+  private readonly watchers = new Set<() => void>();
+
+  /** `closeOnCloseEvent` closes the source on `event: close`, like htmx's sse-close. */
+  constructor(
+    url: string,
+    options: { headers?: Record<string, string>; closeOnCloseEvent?: boolean } = {},
+  ) {
+    const fetchWithHeaders: FetchLike = (input, init) => {
+      this.requests.push(init.headers['Last-Event-ID'] ?? null);
+      this.notify();
+      return fetch(input, { ...init, headers: { ...init.headers, ...options.headers } });
+    };
+    this.es = new EventSource(url, { fetch: fetchWithHeaders });
+    this.es.addEventListener('message', (event) => {
+      this.messages.push({
+        type: event.type,
+        data: String(event.data),
+        lastEventId: event.lastEventId,
+      });
+      this.notify();
+    });
+    this.es.addEventListener('close', (event) => {
+      this.closeEvents.push({
+        type: event.type,
+        data: String(event.data),
+        lastEventId: event.lastEventId,
+      });
+      if (options.closeOnCloseEvent ?? true) this.es.close();
+      this.notify();
+    });
+    this.es.addEventListener('error', () => {
+      this.errors++;
+      this.lastIdAtErrors.push(this.messages.at(-1)?.lastEventId);
+      this.notify();
+    });
+  }
+
+  /** Resolves with the first truthy value of `check`, tested on every event (no polling). */
+  until<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.watchers.delete(watcher);
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting for ${what} (${this.messages.length} message(s), requests ${JSON.stringify(this.requests)})`,
+          ),
+        );
+      }, timeoutMs);
+      const watcher = () => {
+        const value = check();
+        if (!value) return;
+        clearTimeout(timer);
+        this.watchers.delete(watcher);
+        resolve(value as NonNullable<T>);
+      };
+      this.watchers.add(watcher);
+      watcher();
+    });
+  }
+
+  close(): void {
+    this.es.close();
+  }
+
+  private notify(): void {
+    for (const watcher of [...this.watchers]) watcher();
+  }
+}
