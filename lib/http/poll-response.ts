@@ -11,6 +11,14 @@ export interface PollerPlacement {
   every: string;
 }
 
+/** Why a poller placement cannot be used, or undefined: shared by the route and the partial. */
+export function placementProblem({ el, target, every }: PollerPlacement): string | undefined {
+  if (!/^[A-Za-z][\w-]{0,99}$/.test(el)) return 'Invalid el: the poller element id';
+  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(target)) return 'Invalid target: a simple CSS selector like #results';
+  if (!/^\d{1,6}(ms|s|m)$/.test(every)) return 'Invalid every: an interval like 500ms, 2s or 1m';
+  return undefined;
+}
+
 /** How each mode swaps a batch into the target. */
 export const SWAP_BY_MODE: Record<RtMode, string> = {
   append: 'beforeend',

@@ -5,7 +5,7 @@ import { TemplateRegistry } from '../render/template-registry.js';
 import { streamUrl } from '../security/stream-urls.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { StreamStore } from '../store/stream-store.js';
-import { lastId, orderForMode, pollerElement, type PollerPlacement } from './poll-response.js';
+import { lastId, orderForMode, placementProblem, pollerElement, type PollerPlacement } from './poll-response.js';
 import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
 
 /** htmx 2 stops polling on this status (htmx 4 ignores it: the inert poller stops it). */
@@ -95,8 +95,7 @@ function parsePlacement(query: PollQuery): PollerPlacement {
   const el = single(query.el, 'el') ?? '';
   const target = single(query.target, 'target') ?? '';
   const every = single(query.every, 'every') ?? '1s';
-  if (!/^[A-Za-z][\w-]{0,99}$/.test(el)) throw new BadRequestException('Invalid el: the poller element id');
-  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(target)) throw new BadRequestException('Invalid target: a simple CSS selector like #results');
-  if (!/^\d{1,6}(ms|s)$/.test(every)) throw new BadRequestException('Invalid every: an interval like 500ms or 2s');
+  const problem = placementProblem({ el, target, every });
+  if (problem) throw new BadRequestException(problem);
   return { el, target, every };
 }

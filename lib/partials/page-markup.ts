@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RtMode } from '../pluto-rt.constants.js';
 import { clientAssets } from '../http/client-assets.js';
-import { escapeAttr, pollerElement, SWAP_BY_MODE } from '../http/poll-response.js';
+import { escapeAttr, placementProblem, pollerElement, SWAP_BY_MODE } from '../http/poll-response.js';
 import type { RtUrls } from '../rt-queue.service.js';
 
 /** What a view passes to `{{> pluto_rt/sse}}` or `{{> pluto_rt/polling}}` (Pluto-RT's names). */
@@ -51,6 +51,12 @@ export function pollingElement(params: PartialParams, urls: RtUrls): string {
   if (!params.target) throw new Error('pluto_rt/polling needs a target (a CSS selector such as "#results")');
   const el = params.id ?? `prt-${digest([params.queue, params.target, params.item_template, urls.grant.mode])}`;
   const placement = { el, target: params.target, every: params.interval ?? '1s' };
+  // Fail the render, not every poll: a refused placement would leave a silent, empty page.
+  const problem = placementProblem(placement);
+  if (problem) throw new Error(`pluto_rt/polling: ${problem} (parameters id, target, interval)`);
+  if (params.count !== undefined && !(Number.isInteger(params.count) && params.count >= 1 && params.count <= 1000)) {
+    throw new Error('pluto_rt/polling: count must be an integer from 1 to 1000');
+  }
   const extra: Record<string, string> = { ...placement };
   if (params.count !== undefined) extra.count = String(params.count);
   const url = `${urls.poll}&${new URLSearchParams(extra).toString()}`;

@@ -1,0 +1,261 @@
+import request from 'supertest';
+import type { RtMode } from '../../lib/index.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+/** The attributes of the first `<div>` in `html` whose class is `pluto-rt-poller`, entities decoded. */
+function pollerAttrs(html: string): Record<string, string> {
+  const tag = /<div [^>]*class="pluto-rt-poller"[^>]*>/.exec(html);
+  if (!tag) throw new Error(`no poller element in: ${html}`);
+  const attrs: Record<string, string> = {};
+  for (const [, name, value] of tag[0].matchAll(/([\w:-]+)="([^"]*)"/g))
+    attrs[name!] = decode(value!);
+  return attrs;
+}
+
+function decode(value: string): string {
+  const entities: Record<string, string> = { amp: '&', quot: '"', lt: '<', gt: '>', '#39': "'" };
+  return value.replace(/&(amp|quot|lt|gt|#39);/g, (_, entity: string) => entities[entity]!);
+}
+
+/** The `data-n` of each rendered list item, in document order. */
+function itemNumbers(html: string): number[] {
+  return [...html.matchAll(/<li class="item" data-n="(\d+)">/g)].map((match) => Number(match[1]));
+}
+
+/** The query parameter `name` of a relative URL. */
+function param(url: string, name: string): string | null {
+  return new URL(url, 'http://x').searchParams.get(name);
+}
+
+describe('polling endpoint', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** A fresh queue with items n = 1..count, and a poll URL for it with placement p1 -> #out. */
+  async function queueWith(count: number, mode: RtMode = 'append') {
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    const ids: string[] = [];
+    for (let n = 1; n <= count; n++) ids.push(await queue.push({ n, text: `item ${n}` }));
+    const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', mode });
+    return { name, queue, ids, urls, poll: `${urls.poll}&el=p1&target=%23out` };
+  }
+
+  /** Follows the poller chain from `url` until 204 or 286; returns every item number seen. */
+  async function followChain(url: string): Promise<{ numbers: number[]; statuses: number[] }> {
+    const numbers: number[] = [];
+    const statuses: number[] = [];
+    let next: string | undefined = url;
+    for (let hops = 0; next && hops < 100; hops++) {
+      const res = await request(t.url).get(next);
+      statuses.push(res.status);
+      if (res.status === 204) break;
+      expect([200, 286]).toContain(res.status);
+      numbers.push(...itemNumbers(res.text));
+      next = pollerAttrs(res.text)['hx-get'];
+      if (res.status === 286) break;
+    }
+    return { numbers, statuses };
+  }
+
+  it('answers 204 with no body when nothing is new after the cursor', async () => {
+    const { ids, poll } = await queueWith(2);
+    const res = await request(t.url).get(`${poll}&after=${ids[1]}`);
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+  });
+
+  it('answers 200 with the HTML-escaped items and an out-of-band poller carrying the new cursor', async () => {
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    await queue.push({ n: 1, text: '<script>alert("x")</script>' });
+    const lastId = await queue.push({ n: 2, text: 'Tom & "Jerry"' });
+    const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+
+    const res = await request(t.url).get(`${urls.poll}&el=p1&target=%23out&every=500ms`);
+
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(res.text).not.toContain('<script>');
+    expect(res.text).toContain('Tom &amp; &quot;Jerry&quot;');
+    expect(itemNumbers(res.text)).toEqual([1, 2]);
+    const poller = pollerAttrs(res.text);
+    expect(poller.id).toBe('p1');
+    expect(poller['hx-swap-oob']).toBe('true');
+    expect(poller['hx-trigger']).toBe('every 500ms');
+    expect(poller['hx-target']).toBe('#out');
+    expect(poller['hx-swap']).toBe('beforeend');
+    const next = poller['hx-get']!;
+    expect(next.startsWith(`/pluto-rt/poll/${name}?`)).toBe(true);
+    expect(param(next, 'after')).toBe(lastId);
+    expect(param(next, 'el')).toBe('p1');
+    expect(param(next, 'target')).toBe('#out');
+    expect(param(next, 'every')).toBe('500ms');
+    // The cursor URL is still a valid signed URL: nothing new yet.
+    expect((await request(t.url).get(next)).status).toBe(204);
+  });
+
+  it('following the cursor chain yields every message exactly once, in order', async () => {
+    const { queue, poll } = await queueWith(7);
+    const first = await followChain(`${poll}&count=2`);
+    expect(first.numbers).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(first.statuses).toEqual([200, 200, 200, 200, 204]);
+
+    // Items pushed later arrive on the same chain, once each.
+    const res = await request(t.url).get(`${poll}&count=2`);
+    let next = pollerAttrs(res.text)['hx-get']!;
+    for (let hops = 0; hops < 3; hops++)
+      next = pollerAttrs((await request(t.url).get(next)).text)['hx-get']!;
+    expect((await request(t.url).get(next)).status).toBe(204);
+    await queue.push({ n: 8, text: 'item 8' });
+    await queue.push({ n: 9, text: 'item 9' });
+    const rest = await followChain(next);
+    expect(rest.numbers).toEqual([8, 9]);
+  });
+
+  it('answers 286 with an inert poller once the end marker is reached', async () => {
+    const { queue, ids, poll } = await queueWith(2);
+    await queue.complete();
+
+    const all = await request(t.url).get(poll);
+    expect(all.status).toBe(286);
+    expect(itemNumbers(all.text)).toEqual([1, 2]);
+    const inert = pollerAttrs(all.text);
+    expect(inert.id).toBe('p1');
+    expect(inert['hx-swap-oob']).toBe('true');
+    expect(inert['hx-get']).toBeUndefined();
+    expect(inert['hx-trigger']).toBeUndefined();
+
+    // A poller that already has every item gets just the end marker: 286, no items.
+    const end = await request(t.url).get(`${poll}&after=${ids[1]}`);
+    expect(end.status).toBe(286);
+    expect(itemNumbers(end.text)).toEqual([]);
+    expect(pollerAttrs(end.text)['hx-get']).toBeUndefined();
+    expect(pollerAttrs(end.text)['hx-trigger']).toBeUndefined();
+  });
+
+  it('a chain that reaches the end marker stops with 286', async () => {
+    const { queue, poll } = await queueWith(3);
+    await queue.complete();
+    const chain = await followChain(`${poll}&count=2`);
+    expect(chain.numbers).toEqual([1, 2, 3]);
+    expect(chain.statuses).toEqual([200, 286]);
+  });
+
+  it('is non-destructive: two independent pollers each get every message', async () => {
+    const { queue, poll } = await queueWith(4);
+    await queue.complete();
+    const [a, b] = await Promise.all([
+      followChain(`${poll}&count=3`),
+      followChain(`${poll}&count=3`),
+    ]);
+    expect(a.numbers).toEqual([1, 2, 3, 4]);
+    expect(b.numbers).toEqual([1, 2, 3, 4]);
+    // And a third, later poller from the start still sees them all.
+    expect((await followChain(poll)).numbers).toEqual([1, 2, 3, 4]);
+  });
+
+  it('count limits the batch and the cursor points at the last item of it', async () => {
+    const { ids, poll } = await queueWith(5);
+    const res = await request(t.url).get(`${poll}&count=3`);
+    expect(res.status).toBe(200);
+    expect(itemNumbers(res.text)).toEqual([1, 2, 3]);
+    const next = pollerAttrs(res.text)['hx-get']!;
+    expect(param(next, 'after')).toBe(ids[2]);
+    expect(param(next, 'count')).toBe('3');
+  });
+
+  it('reverse mode returns each batch newest first and swaps afterbegin', async () => {
+    const { poll } = await queueWith(5, 'reverse');
+    const first = await request(t.url).get(`${poll}&count=3`);
+    expect(first.status).toBe(200);
+    expect(itemNumbers(first.text)).toEqual([3, 2, 1]);
+    const poller = pollerAttrs(first.text);
+    expect(poller['hx-swap']).toBe('afterbegin');
+    const second = await request(t.url).get(poller['hx-get']!);
+    expect(itemNumbers(second.text)).toEqual([5, 4]);
+    expect(pollerAttrs(second.text)['hx-swap']).toBe('afterbegin');
+  });
+
+  it('replace mode returns only the latest item of the batch and swaps innerHTML', async () => {
+    const { queue, ids, poll } = await queueWith(4, 'replace');
+    const res = await request(t.url).get(poll);
+    expect(res.status).toBe(200);
+    expect(itemNumbers(res.text)).toEqual([4]);
+    const poller = pollerAttrs(res.text);
+    expect(poller['hx-swap']).toBe('innerHTML');
+    expect(param(poller['hx-get']!, 'after')).toBe(ids[3]);
+
+    await queue.push({ n: 5, text: 'item 5' });
+    await queue.push({ n: 6, text: 'item 6' });
+    const next = await request(t.url).get(poller['hx-get']!);
+    expect(itemNumbers(next.text)).toEqual([6]);
+  });
+
+  describe('JSON flavour', () => {
+    it('format=json returns {items:[{id,item}], cursor, complete}', async () => {
+      const { queue, ids, urls } = await queueWith(3);
+      const res = await request(t.url).get(`${urls.poll}&format=json&count=2`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.body).toEqual({
+        items: [
+          { id: ids[0], item: { n: 1, text: 'item 1' } },
+          { id: ids[1], item: { n: 2, text: 'item 2' } },
+        ],
+        cursor: ids[1],
+        complete: false,
+      });
+
+      await queue.complete();
+      const rest = await request(t.url).get(`${urls.poll}&format=json&after=${res.body.cursor}`);
+      expect(rest.status).toBe(200);
+      expect(rest.body.items).toEqual([{ id: ids[2], item: { n: 3, text: 'item 3' } }]);
+      expect(rest.body.complete).toBe(true);
+      expect(typeof rest.body.cursor).toBe('string');
+    });
+
+    it('Accept: application/json gets JSON without format or placement parameters', async () => {
+      const { ids, urls } = await queueWith(2);
+      const res = await request(t.url).get(urls.poll).set('Accept', 'application/json');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.body).toEqual({
+        items: [
+          { id: ids[0], item: { n: 1, text: 'item 1' } },
+          { id: ids[1], item: { n: 2, text: 'item 2' } },
+        ],
+        cursor: ids[1],
+        complete: false,
+      });
+      const none = await request(t.url)
+        .get(`${urls.poll}&after=${ids[1]}`)
+        .set('Accept', 'application/json');
+      expect(none.status).toBe(204);
+    });
+
+    it('JSON works on a URL signed without an item template', async () => {
+      const name = t.rt.createQueueName();
+      const id = await t.rt.get(name).push({ raw: true });
+      const urls = t.rt.rtUrls(name);
+      const res = await request(t.url).get(`${urls.poll}&format=json`);
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual([{ id, item: { raw: true } }]);
+    });
+
+    it('JSON in reverse mode orders the batch newest first', async () => {
+      const { ids, urls } = await queueWith(3, 'reverse');
+      const res = await request(t.url).get(`${urls.poll}&format=json`);
+      expect(res.body.items.map((entry: { id: string }) => entry.id)).toEqual([
+        ids[2],
+        ids[1],
+        ids[0],
+      ]);
+      expect(res.body.cursor).toBe(ids[2]);
+    });
+  });
+});
