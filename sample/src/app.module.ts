@@ -1,0 +1,45 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { PlutoRtModule } from 'nestjs-pluto-rt';
+import { fileURLToPath } from 'node:url';
+import { SAMPLE_CONFIG, SampleConfigModule } from './sample-config.module.js';
+import type { SampleConfig } from './sample-config.js';
+import { WebModule } from './web/web.module.js';
+import { WorkerModule } from './worker/worker.module.js';
+
+/** The hbs views; the item templates are its pluto_rt/ folder. */
+export const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
+
+@Module({})
+export class AppModule {
+  /** The web app, the worker, or both, as `config.role` says. */
+  static forRole(config: SampleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        SampleConfigModule.forRoot(config),
+        PlutoRtModule.forRootAsync({
+          isGlobal: true,
+          useFactory: () => ({
+            redis: { url: process.env.REDIS_URL },
+            secret: process.env.PLUTO_RT_SECRET,
+            // Without a secret, URLs are signed with a random per-process one (and a warning
+            // says so): fine on a laptop, not behind a load balancer.
+            insecureDevelopmentMode: !process.env.PLUTO_RT_SECRET,
+            templatesDir: VIEWS_DIR,
+            keyPrefix: process.env.PLUTO_RT_KEY_PREFIX ?? 'pluto-rt:',
+          }),
+        }),
+        BullModule.forRootAsync({
+          inject: [SAMPLE_CONFIG],
+          useFactory: ({ redisUrl, bullPrefix }: SampleConfig) => ({
+            connection: { url: redisUrl },
+            prefix: bullPrefix,
+          }),
+        }),
+        ...(config.role === 'worker' ? [] : [WebModule]),
+        ...(config.role === 'web' ? [] : [WorkerModule]),
+      ],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+/** Which parts of the sample this process runs: both (the default), the web app, or the worker. */
+export type SampleRole = 'all' | 'web' | 'worker';
+
+export interface SampleConfig {
+  role: SampleRole;
+  port: number;
+  redisUrl: string;
+  /** Pause between two messages of a job, in ms (realistic pacing; the tests use a small one). */
+  stepMs: number;
+  /** BullMQ key prefix, so that several copies of the sample can share one Redis. */
+  bullPrefix: string;
+  /** How often the polling demos ask for new items (htmx interval syntax). */
+  pollInterval: string;
+}
+
+/** Reads the environment (and `--web` / `--worker`); throws with a readable message on a bad value. */
+export function readSampleConfig(env = process.env, argv = process.argv.slice(2)): SampleConfig {
+  return {
+    role: readRole(env.SAMPLE_ROLE, argv),
+    port: readInt('PORT', env.PORT, 3000, 0, 65535),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    stepMs: readInt('SAMPLE_STEP_MS', env.SAMPLE_STEP_MS, 150, 0, 60_000),
+    bullPrefix: env.SAMPLE_BULL_PREFIX || 'bull',
+    pollInterval: readInterval(env.SAMPLE_POLL_INTERVAL),
+  };
+}
+
+function readRole(fromEnv: string | undefined, argv: string[]): SampleRole {
+  const flag = argv.find((arg) => arg === '--web' || arg === '--worker');
+  const role = flag ? flag.slice(2) : fromEnv || 'all';
+  if (role !== 'all' && role !== 'web' && role !== 'worker') {
+    throw new Error(`SAMPLE_ROLE must be all, web or worker, got ${JSON.stringify(role)}`);
+  }
+  return role;
+}
+
+function readInt(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function readInterval(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '1s';
+  if (!/^\d{1,6}(ms|s)$/.test(raw))
+    throw new Error(`SAMPLE_POLL_INTERVAL must look like 500ms or 2s, got ${JSON.stringify(raw)}`);
+  return raw;
+}

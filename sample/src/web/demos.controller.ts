@@ -1,0 +1,105 @@
+import {
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Redirect,
+  Render,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { RtQueueNameError, RtQueueService } from 'nestjs-pluto-rt';
+import { DEMOS, findDemo, isTransport, type Demo, type Transport } from '../demos/demo-catalog.js';
+import { SAMPLE_CONFIG } from '../sample-config.module.js';
+import type { SampleConfig } from '../sample-config.js';
+import { DemoLauncher } from './demo-launcher.js';
+
+const TRANSPORT_LABELS: Record<Transport, string> = {
+  sse: 'Server-Sent Events',
+  polling: 'polling',
+};
+
+/**
+ * The index page (a button per demo and transport), the launch POST, and the results page.
+ * View contexts avoid the names id, target, mode, count and interval: Handlebars passes the
+ * surrounding context into partials, and the pluto_rt partials read those names.
+ */
+@Controller()
+export class DemosController {
+  constructor(
+    private readonly rt: RtQueueService,
+    private readonly launcher: DemoLauncher,
+    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
+  ) {}
+
+  @Get()
+  @Render('index')
+  index() {
+    return { demos: DEMOS };
+  }
+
+  @Post('demos/:slug/:transport')
+  @Redirect()
+  async launch(@Param('slug') slug: string, @Param('transport') transport: string) {
+    const { demo } = this.find(slug, transport);
+    const name = await this.launcher.launch(demo);
+    // Post/redirect/get: reloading the results page re-opens the stream, not the job.
+    return { url: `/demos/${demo.slug}/${transport}/${name}`, statusCode: 303 };
+  }
+
+  /**
+   * Anyone holding the (unguessable) queue name may watch it, as in Pluto-RT. An app with
+   * users would also check that the queue belongs to the session.
+   */
+  @Get('demos/:slug/:transport/:queue')
+  results(
+    @Param('slug') slug: string,
+    @Param('transport') transport: string,
+    @Param('queue') queue: string,
+    @Res() res: Response,
+  ): void {
+    const { demo, via } = this.find(slug, transport);
+    try {
+      this.rt.get(queue);
+    } catch (err) {
+      if (err instanceof RtQueueNameError) throw new NotFoundException('No such queue');
+      throw err;
+    }
+    const json = demo.itemTemplate ? {} : this.jsonUrls(queue);
+    res.render(demo.view, {
+      title: `${demo.title} over ${TRANSPORT_LABELS[via]}`,
+      demo,
+      transportLabel: TRANSPORT_LABELS[via],
+      sse: via === 'sse',
+      queue,
+      swapMode: demo.swapMode,
+      pollInterval: this.config.pollInterval,
+      withoutHtmx: !demo.itemTemplate,
+      ...json,
+    });
+  }
+
+  /** The JSON flavour of both routes, for the page without htmx. */
+  private jsonUrls(queue: string) {
+    const urls = this.rt.rtUrls(queue);
+    return {
+      jsonSseUrl: `${urls.sse}&format=json`,
+      jsonPollUrl: `${urls.poll}&format=json`,
+      pollMs: intervalMs(this.config.pollInterval),
+    };
+  }
+
+  private find(slug: string, transport: string): { demo: Demo; via: Transport } {
+    const demo = findDemo(slug);
+    if (!demo || !isTransport(transport)) throw new NotFoundException('No such demo');
+    return { demo, via: transport };
+  }
+}
+
+function intervalMs(interval: string): number {
+  return interval.endsWith('ms')
+    ? Number(interval.slice(0, -2))
+    : Number(interval.slice(0, -1)) * 1000;
+}

@@ -1,0 +1,21 @@
+import { type BeforeApplicationShutdown, Module } from '@nestjs/common';
+import { JobsModule } from '../demos/jobs.module.js';
+import { ProgressProcessor } from './progress.processor.js';
+import { StatusProcessor } from './status.processor.js';
+
+/** The BullMQ processors. Runs in the web process by default, or alone with `--worker`. */
+@Module({ imports: [JobsModule], providers: [StatusProcessor, ProgressProcessor] })
+export class WorkerModule implements BeforeApplicationShutdown {
+  constructor(
+    private readonly status: StatusProcessor,
+    private readonly progress: ProgressProcessor,
+  ) {}
+
+  /**
+   * Let running jobs finish (and complete their pluto-rt queues) before any module closes
+   * its Redis connections; BullMQ's own shutdown hook then finds the workers closed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.status.worker.close(), this.progress.worker.close()]);
+  }
+}

@@ -1,0 +1,233 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// Callbacks passed to page.evaluate run in the browser: they need the DOM types.
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import {
+  eventSourceStates,
+  launchChromium,
+  openPage,
+  type WatchedPage,
+} from './support/chromium.js';
+import {
+  expectStreamsClosed,
+  launchDemo,
+  quietFor,
+  shownItems,
+  stepsUpTo,
+  waitUntilFinished,
+  type ShownItem,
+  type Transport,
+} from './support/results-page.js';
+import { REPO_ROOT, startSample, type SampleProcess } from './support/sample-process.js';
+
+const POLL_MS = 200;
+const SCREENSHOT = `${REPO_ROOT}/docs/progress-demo.png`;
+
+/** The list demo's 25 steps as the page must show them (after the "queued" line, step 0). */
+function expectStatusLines(items: ShownItem[], lastStep: number, total = 25): void {
+  expect(items.map((item) => item.step)).toEqual(stepsUpTo(lastStep));
+  expect(items[0]!.text).toContain('Job queued');
+  for (const item of items.slice(1)) expect(item.text).toContain(`Step ${item.step}/${total}: `);
+}
+
+describe('sample app in Chromium', () => {
+  let sample: SampleProcess;
+  let browser: Browser;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    [sample, browser] = await Promise.all([
+      startSample({ stepMs: 20, pollInterval: `${POLL_MS}ms` }),
+      launchChromium(),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sample?.stop();
+    await sample?.deleteKeys();
+  });
+
+  beforeEach(async () => {
+    watched = await openPage(browser);
+  });
+
+  afterEach(async () => {
+    await watched.close();
+  });
+
+  describe.each<Transport>(['sse', 'polling'])('over %s', (transport) => {
+    it('list: 25 status messages of every level, appended in order; the stream closes', async () => {
+      await launchDemo(watched.page, sample.url, 'list', transport);
+      await waitUntilFinished(watched.page);
+      const items = await shownItems(watched.page, '#results > li');
+      expectStatusLines(items, 25);
+      const levelOf = (step: number) => items[step]!.level;
+      expect([levelOf(1), levelOf(5), levelOf(6), levelOf(7), levelOf(25)]).toEqual([
+        'info',
+        'success',
+        'warning',
+        'danger',
+        'success',
+      ]);
+      expect(items[25]!.text).toContain('all 25 batches imported');
+      await expectStreamsClosed(watched, transport, 1, POLL_MS);
+      expect(watched.consoleErrors).toEqual([]);
+    });
+
+    it('reverse: the same messages, newest on top', async () => {
+      await launchDemo(watched.page, sample.url, 'reverse', transport);
+      await waitUntilFinished(watched.page);
+      const items = await shownItems(watched.page, '#results > li');
+      expectStatusLines([...items].reverse(), 25);
+      expect(items[0]!.text).toContain('Step 25/25');
+      await expectStreamsClosed(watched, transport, 1, POLL_MS);
+      expect(watched.consoleErrors).toEqual([]);
+    });
+
+    it('progress: one bar, replaced in place, fills to 100 % and says done', async () => {
+      const { page } = watched;
+      await launchDemo(page, sample.url, 'progress', transport);
+      // Record every value the bar shows from now on: it must only ever grow.
+      await page.evaluate(() => {
+        const seen: number[] = [];
+        (window as unknown as { __progress: number[] }).__progress = seen;
+        const box = document.getElementById('progress')!;
+        new MutationObserver(() => {
+          const bar = box.querySelector('[role="progressbar"]');
+          if (bar) seen.push(Number(bar.getAttribute('aria-valuenow')));
+        }).observe(box, { childList: true, subtree: true });
+      });
+      await waitUntilFinished(page);
+      expect(await page.locator('#progress [role="progressbar"]').count()).toBe(1);
+      expect(await page.getAttribute('#progress [role="progressbar"]', 'aria-valuenow')).toBe(
+        '100',
+      );
+      expect(await page.locator('#progress .progress-done').count()).toBe(1);
+      expect(await page.textContent('#progress .progress-label')).toContain('100 % · Done');
+      const seen = await page.evaluate(
+        () => (window as unknown as { __progress: number[] }).__progress,
+      );
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(seen.at(-1)).toBe(100);
+      if (transport === 'sse') {
+        mkdirSync(`${REPO_ROOT}/docs`, { recursive: true });
+        const actions = await page.locator('.actions').boundingBox();
+        const height = Math.ceil(actions!.y + actions!.height + 24);
+        await page.screenshot({
+          path: SCREENSHOT,
+          animations: 'disabled',
+          clip: { x: 0, y: 0, width: 1100, height },
+        });
+      }
+      await expectStreamsClosed(watched, transport, 1, POLL_MS);
+      expect(watched.consoleErrors).toEqual([]);
+    });
+
+    it('toasts: each message pops up as a toast and fades away', async () => {
+      const { page } = watched;
+      await launchDemo(page, sample.url, 'toasts', transport);
+      await waitUntilFinished(page);
+      const toasts = await shownItems(page, '#toasts > .toast');
+      expect(toasts.map((toast) => toast.step)).toEqual(stepsUpTo(8));
+      expect(toasts[1]).toEqual({
+        step: '1',
+        level: 'info',
+        text: 'New order #1041 from Ada (1/8)',
+      });
+      expect(toasts[5]).toEqual({
+        step: '5',
+        level: 'danger',
+        text: 'Card declined for order #1043 (5/8)',
+      });
+      // Each toast runs the CSS animation that pops it in and fades it out; run them to their
+      // end (rather than wait 4 s) and check that every toast is then invisible.
+      const animations = await page.$$eval('#toasts > .toast', (elements) =>
+        elements.map((el) =>
+          el
+            .getAnimations()
+            .map((a) => (a as CSSAnimation).animationName)
+            .join(),
+        ),
+      );
+      expect(animations).toEqual(Array(9).fill('toast-life'));
+      const opacities = await page.$$eval('#toasts > .toast', (elements) => {
+        for (const el of elements) for (const animation of el.getAnimations()) animation.finish();
+        return elements.map((el) => getComputedStyle(el).opacity);
+      });
+      expect(opacities).toEqual(Array(9).fill('0'));
+      await expectStreamsClosed(watched, transport, 1, POLL_MS);
+      expect(watched.consoleErrors).toEqual([]);
+    });
+
+    it('two consumers: both panels of one queue receive every message', async () => {
+      await launchDemo(watched.page, sample.url, 'two-consumers', transport);
+      await waitUntilFinished(watched.page);
+      const left = await shownItems(watched.page, '#left > li');
+      const right = await shownItems(watched.page, '#right > li');
+      expectStatusLines(left, 25);
+      expect(right).toEqual(left);
+      await expectStreamsClosed(watched, transport, 2, POLL_MS);
+      expect(watched.consoleErrors).toEqual([]);
+    });
+
+    it('failure: the job throws halfway, the page shows why and the stream closes cleanly', async () => {
+      await launchDemo(watched.page, sample.url, 'failure', transport);
+      await waitUntilFinished(watched.page);
+      const items = await shownItems(watched.page, '#results > li');
+      expectStatusLines(items.slice(0, -1), 12);
+      expect(items.at(-1)).toEqual({
+        step: '',
+        level: 'danger',
+        text: 'danger Job failed: the orders API answered 503 at step 13 of 25',
+      });
+      await expectStreamsClosed(watched, transport, 1, POLL_MS);
+      expect(watched.consoleErrors).toEqual([]);
+    });
+
+    it('json: plain JavaScript without htmx reads the JSON flavour', async () => {
+      const { page } = watched;
+      await launchDemo(page, sample.url, 'json', transport);
+      expect(await page.evaluate(() => typeof (window as unknown as { htmx?: unknown }).htmx)).toBe(
+        'undefined',
+      );
+      await waitUntilFinished(page);
+      const items = await shownItems(page, '#results > li');
+      expectStatusLines(items, 25);
+      expect(items[7]!.text).toBe('danger: Step 7/25: record 259 rejected: missing customer id');
+      const route = transport === 'sse' ? 'sse' : 'poll';
+      const requests = watched.streamRequests(route);
+      expect(
+        requests.every((request) => new URL(request.url).searchParams.get('format') === 'json'),
+      ).toBe(true);
+      if (transport === 'sse') {
+        expect(requests).toHaveLength(1);
+        expect(await eventSourceStates(page)).toEqual([2]);
+      } else {
+        expect(requests.at(-1)!.status).toBe(200);
+        await quietFor(3 * POLL_MS + 100);
+        expect(watched.streamRequests(route)).toHaveLength(requests.length);
+      }
+      expect(watched.consoleErrors).toEqual([]);
+    });
+  });
+
+  it('two pages on the same queue, one over SSE and one polling, both receive all 25 messages', async () => {
+    const second = await openPage(browser);
+    try {
+      const url = await launchDemo(watched.page, sample.url, 'list', 'sse');
+      await second.page.goto(url.replace('/list/sse/', '/list/polling/'));
+      await Promise.all([waitUntilFinished(watched.page), waitUntilFinished(second.page)]);
+      const first = await shownItems(watched.page, '#results > li');
+      expectStatusLines(first, 25);
+      expect(await shownItems(second.page, '#results > li')).toEqual(first);
+      await expectStreamsClosed(watched, 'sse', 1, POLL_MS);
+      await expectStreamsClosed(second, 'polling', 1, POLL_MS);
+      expect([...watched.consoleErrors, ...second.consoleErrors]).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});
