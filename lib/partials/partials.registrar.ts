@@ -4,10 +4,14 @@ import { PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
 import { RtQueueService } from '../rt-queue.service.js';
 import { pollingElement, scriptTags, sseElement, type PartialParams } from './page-markup.js';
 
+interface HashOptions {
+  hash?: Record<string, unknown>;
+}
+
 /**
- * Registers the partials `pluto_rt/scripts`, `pluto_rt/sse` and `pluto_rt/polling` (and
- * the helpers behind them) with the app's hbs, so MVC views can include them. hbs helpers
- * are process-wide: with several apps in one process, the last one initialised signs.
+ * Registers the partials `pluto_rt/scripts`, `pluto_rt/sse` and `pluto_rt/polling` with the
+ * app's hbs, so MVC views can include them. hbs partials are process-wide: with several
+ * apps in one process, the last one initialised signs.
  */
 @Injectable()
 export class PartialsRegistrar implements OnModuleInit {
@@ -17,19 +21,38 @@ export class PartialsRegistrar implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const { SafeString } = hbs.handlebars;
     const urlsFor = (params: PartialParams) =>
       this.rt.rtUrls(params.queue, { itemTemplate: params.item_template, mode: params.mode ?? 'append' });
-
-    hbs.registerHelper('pluto_rt_scripts', () => new SafeString(scriptTags(this.routePrefix)));
-    hbs.registerHelper('pluto_rt_sse', function (this: PartialParams) {
-      return new SafeString(sseElement(this, urlsFor(this)));
-    });
-    hbs.registerHelper('pluto_rt_polling', function (this: PartialParams) {
-      return new SafeString(pollingElement(this, urlsFor(this)));
-    });
-    hbs.registerPartial('pluto_rt/scripts', '{{pluto_rt_scripts}}');
-    hbs.registerPartial('pluto_rt/sse', '{{pluto_rt_sse}}');
-    hbs.registerPartial('pluto_rt/polling', '{{pluto_rt_polling}}');
+    // Function partials get the include's own parameters (options.hash), not the view's
+    // context merged in: a view's `id` or `count` must not leak into the stream element.
+    // What they return is written unescaped.
+    const partials: Record<string, (options: HashOptions) => string> = {
+      'pluto_rt/scripts': () => scriptTags(this.routePrefix),
+      'pluto_rt/sse': (options) => {
+        const params = ownParams(options);
+        return sseElement(params, urlsFor(params));
+      },
+      'pluto_rt/polling': (options) => {
+        const params = ownParams(options);
+        return pollingElement(params, urlsFor(params));
+      },
+    };
+    for (const [name, render] of Object.entries(partials)) {
+      hbs.registerPartial(name, ((_context: unknown, options: HashOptions) => render(options)) as never);
+    }
   }
+}
+
+/** The include's parameters as strings (hbs literals like count=5 arrive as numbers). */
+function ownParams({ hash = {} }: HashOptions): PartialParams {
+  const text = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+  return {
+    queue: text(hash.queue) ?? '',
+    item_template: text(hash.item_template) ?? '',
+    target: text(hash.target),
+    mode: text(hash.mode) as PartialParams['mode'],
+    interval: text(hash.interval),
+    count: hash.count === undefined ? undefined : Number(hash.count),
+    id: text(hash.id),
+  };
 }

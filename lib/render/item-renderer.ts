@@ -14,7 +14,8 @@ export class ItemRenderer {
     return entry.remember(`html:${templateName}`, () => {
       const template = this.templates.get(templateName);
       try {
-        return template({ item: entry.item });
+        // Templates end with a newline; sent, it would be an empty `data:` line per item.
+        return template({ item: entry.item }).trimEnd();
       } catch (err) {
         // A broken template must not end the stream; say it once, not per item.
         if (!this.failedTemplates.has(templateName)) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
@@ -10,7 +10,7 @@ import { RtRedisUnavailableError } from '../errors.js';
  * created and never a client that was handed in.
  */
 @Injectable()
-export class RedisConnections implements OnApplicationShutdown {
+export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PlutoRt');
   readonly command: Redis;
   readonly reader: Redis;
@@ -27,6 +27,9 @@ export class RedisConnections implements OnApplicationShutdown {
       autoResendUnfulfilledCommands: false,
       commandTimeout: config.commandTimeoutMs,
       maxRetriesPerRequest: 0,
+      // Connected in onModuleInit: a boot that fails before then (another provider cannot
+      // be resolved) gets no shutdown hooks, and must leave no socket behind.
+      lazyConnect: true,
     };
     if (client) {
       this.command = client;
@@ -40,14 +43,24 @@ export class RedisConnections implements OnApplicationShutdown {
         enableOfflineQueue: true,
         commandTimeout: undefined,
         maxRetriesPerRequest: null,
+        lazyConnect: true,
       }),
     );
+  }
+
+  onModuleInit(): void {
+    for (const client of this.owned) {
+      // Failures are reported by the 'error' listener, and ioredis keeps retrying.
+      if (client.status === 'wait') client.connect().catch(() => undefined);
+    }
   }
 
   /** Resolves once `client` is connected, or rejects with RtRedisUnavailableError after the bound. */
   whenReady(client: Redis, operation: string): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
     if (client.status === 'end') return Promise.reject(new RtRedisUnavailableError(operation, new Error('connection closed')));
+    // A client handed in with lazyConnect (and its duplicate) connects on first use.
+    if (client.status === 'wait') client.connect().catch(() => undefined);
     return new Promise((resolve, reject) => {
       const onReady = () => {
         clearTimeout(timer);
@@ -65,6 +78,7 @@ export class RedisConnections implements OnApplicationShutdown {
     await Promise.all(
       this.owned.map(async (client) => {
         if (client.status === 'end') return;
+        if (client.status === 'wait') return client.disconnect(); // never connected
         try {
           await client.quit();
         } catch {

@@ -8,8 +8,8 @@ export function parseStreamId(value: string): string | undefined {
   if (value === '0') return START_ID;
   const match = STREAM_ID.exec(value);
   if (!match) return undefined;
+  // 16 digits stay below 2^64 (Redis's limit); leading zeros go.
   const [, ms, seq] = match;
-  if (BigInt(ms!) > 0xffffffffffffffffn || BigInt(seq!) > 0xffffffffffffffffn) return undefined;
   return `${BigInt(ms!)}-${BigInt(seq!)}`;
 }
 

@@ -6,7 +6,7 @@ import { waitFor } from '../helpers/wait-for.js';
 
 /** What test/fixtures/views/pluto_rt/list_item.hbs renders (its file ends with a newline). */
 function listItem(n: number, escapedText: string): string {
-  return `<li class="item" data-n="${n}">${escapedText}</li>\n`;
+  return `<li class="item" data-n="${n}">${escapedText}</li>`;
 }
 
 describe('SSE transport (e2e)', () => {

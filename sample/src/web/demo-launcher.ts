@@ -28,8 +28,7 @@ export class DemoLauncher {
   async launch(demo: Demo): Promise<string> {
     const name = this.rt.createQueueName();
     const queue = this.rt.get(name);
-    // Write the first item now: the queue then exists when the results page opens its
-    // stream, even if no worker has picked the job up yet.
+    // Say "queued" at once: the page shows it while the job waits for a free worker.
     if (demo.swapMode === 'replace')
       await queue.progress(0, 100, { label: 'Queued: waiting for a worker' });
     else await queue.push(queuedMessage());

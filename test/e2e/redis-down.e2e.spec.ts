@@ -1,0 +1,211 @@
+import http from 'node:http';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { RtRedisUnavailableError } from '../../lib/index.js';
+import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-env.mjs';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const COMMAND_TIMEOUT_MS = 500;
+const UNAVAILABLE = 'Live results are unavailable right now: retry later';
+
+interface SseResult {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * GETs an SSE URL and reads until `until` matches the body, the response ends, or
+ * `timeoutMs` passes; then drops the connection (as a closed tab does).
+ */
+function readSse(
+  baseUrl: string,
+  path: string,
+  until: RegExp,
+  timeoutMs = 5_000,
+): Promise<SseResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      `${baseUrl}${path}`,
+      { agent: false, headers: { accept: 'text/event-stream' } },
+      (res) => {
+        let body = '';
+        const finish = () => {
+          clearTimeout(timer);
+          req.destroy();
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type']),
+            body,
+          });
+        };
+        const timer = setTimeout(finish, timeoutMs);
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (until.test(body)) finish();
+        });
+        res.on('end', finish);
+        res.on('error', finish);
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The host process. Jest hands each test file a copy of `process` whose events never fire;
+ * jest-circus keeps the real one in its state, which is where an unhandled rejection is
+ * emitted. Fails loudly if a Jest upgrade moves it, rather than silently checking nothing.
+ */
+function hostProcess(): NodeJS.Process {
+  const symbol = Object.getOwnPropertySymbols(globalThis).find(
+    (s) => s.description === 'JEST_STATE_SYMBOL',
+  );
+  const state =
+    symbol && (globalThis as unknown as Record<symbol, { parentProcess?: NodeJS.Process }>)[symbol];
+  if (!state?.parentProcess)
+    throw new Error('cannot find the host process in the jest-circus state');
+  return state.parentProcess;
+}
+
+describe('Redis down', () => {
+  let server: PrivateRedis;
+  let serverUp = false;
+  let t: TestApp;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  async function startRedis(port?: number): Promise<void> {
+    server = await startPrivateRedis(port);
+    serverUp = true;
+  }
+
+  async function stopRedis(): Promise<void> {
+    await server.stop();
+    serverUp = false;
+  }
+
+  beforeAll(async () => {
+    hostProcess().on('unhandledRejection', onUnhandled);
+    await startRedis();
+    t = await startTestApp({
+      options: { redis: { url: server.url }, commandTimeoutMs: COMMAND_TIMEOUT_MS },
+    });
+  });
+
+  afterAll(async () => {
+    // The app closes its connections cleanly only with a Redis to say goodbye to.
+    if (!serverUp) await startRedis(server.port);
+    await t.close();
+    await stopRedis();
+    hostProcess().off('unhandledRejection', onUnhandled);
+  });
+
+  it('the unhandled-rejection collector sees a real unhandled rejection', async () => {
+    const probe = Promise.reject(new Error('probe'));
+    await waitFor(() => unhandled.length > 0, 'the probe rejection to be collected');
+    expect(String(unhandled.splice(0))).toContain('probe');
+    // Handled late: once Node reports it handled, Jest forgets it too and this test passes.
+    let handled = false;
+    const onHandled = (promise: Promise<unknown>) => (handled ||= promise === probe);
+    hostProcess().on('rejectionHandled', onHandled);
+    try {
+      await probe.catch(() => undefined);
+      await waitFor(() => handled, 'Node to report the probe handled');
+    } finally {
+      hostProcess().off('rejectionHandled', onHandled);
+    }
+  });
+
+  it('fails fast and cleanly while Redis is down, and recovers when it returns', async () => {
+    const itemTemplate = 'pluto_rt/list_item';
+    const before = t.rt.createQueueName();
+    await t.rt.get(before).push({ n: 1, text: 'before the outage' });
+    const urls = t.rt.rtUrls(before, { itemTemplate });
+    const ok = await readSse(t.url, urls.sse, /before the outage/);
+    expect(ok.status).toBe(200);
+
+    await stopRedis();
+
+    // push rejects with RtRedisUnavailableError within about twice the bound.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const started = Date.now();
+      const err = await t.rt
+        .get(before)
+        .push({ n: 2 })
+        .catch((e: unknown) => e);
+      const elapsed = Date.now() - started;
+      expect(err).toBeInstanceOf(RtRedisUnavailableError);
+      expect((err as Error).message).toMatch(/Redis is unavailable: push failed/);
+      expect(elapsed).toBeLessThan(2_000);
+    }
+    const completeErr = await t.rt
+      .get(before)
+      .complete()
+      .catch((e: unknown) => e);
+    expect(completeErr).toBeInstanceOf(RtRedisUnavailableError);
+
+    // The SSE endpoint answers 503 with one plain line (not a stream, not a 500).
+    const sse = await request(t.url).get(urls.sse);
+    expect(sse.status).toBe(503);
+    expect(sse.headers['content-type']).toMatch(/^text\/plain/);
+    expect(sse.text).toBe(UNAVAILABLE);
+
+    // Polling answers 503 the same way, in both formats.
+    const poll = await request(t.url).get(`${urls.poll}&el=p&target=%23r`);
+    expect(poll.status).toBe(503);
+    expect(poll.headers['content-type']).toMatch(/^text\/plain/);
+    expect(poll.text).toBe(UNAVAILABLE);
+    await request(t.url).get(`${urls.poll}&format=json`).expect(503);
+
+    // A stream() subscription errors with the typed error rather than hanging.
+    const streamErr = await new Promise((resolve) => {
+      t.rt.stream(before).subscribe({ error: resolve, complete: () => resolve('completed') });
+    });
+    expect(streamErr).toBeInstanceOf(RtRedisUnavailableError);
+
+    // The process runs on: the server answers what needs no Redis.
+    await request(t.url).get('/pluto-rt/assets/htmx.min.js').expect(200);
+
+    // Redis returns (empty: the private server keeps nothing) on the same port.
+    await startRedis(server.port);
+
+    const after = t.rt.createQueueName();
+    const q = t.rt.get(after);
+    await waitFor(
+      () => q.push({ n: 1, text: 'after the outage' }).then(() => true),
+      'a push to succeed after Redis returned',
+    );
+    await q.push({ n: 2, text: 'second after' });
+    const inspector = new Redis(server.url);
+    try {
+      expect(await inspector.xlen(`${t.prefix}${after}`)).toBe(2);
+    } finally {
+      await inspector.quit();
+    }
+
+    // A new SSE stream works (once the reader has reconnected too).
+    const afterUrls = t.rt.rtUrls(after, { itemTemplate });
+    const resumed = await waitFor(async () => {
+      const res = await readSse(t.url, afterUrls.sse, /second after/, 2_000);
+      return res.status === 200 && /second after/.test(res.body) ? res : undefined;
+    }, 'a new SSE stream to deliver items');
+    expect(resumed.contentType).toMatch(/^text\/event-stream/);
+    expect(resumed.body).toMatch(
+      /id: \d+-\d+\ndata: <li class="item" data-n="1">after the outage<\/li>/,
+    );
+
+    // And it is live: an item pushed while it is open arrives, then the close event.
+    const live = readSse(t.url, afterUrls.sse, /event: close/);
+    await waitFor(() => t.rt.stats().streams > 0, 'the stream to open');
+    await q.push({ n: 3, text: 'live' });
+    await q.complete();
+    const liveResult = await live;
+    expect(liveResult.body).toContain('data-n="3">live</li>');
+    expect(liveResult.body).toMatch(/event: close\n(id: \d+-\d+\n)?data: complete\n/);
+
+    expect(unhandled).toEqual([]);
+  });
+});

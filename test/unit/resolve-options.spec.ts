@@ -1,0 +1,252 @@
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { RtOptionsError } from '../../lib/errors.js';
+import type { PlutoRtModuleOptions } from '../../lib/options/pluto-rt-options.interface.js';
+import { resolveOptions } from '../../lib/options/resolve-options.js';
+
+const SECRET = 'unit-secret-0123456789-abcdefghijklmnop';
+
+/** The RtOptionsError that resolveOptions throws for `options` (fails if none). */
+function optionsError(options: unknown): RtOptionsError {
+  try {
+    resolveOptions(options as PlutoRtModuleOptions);
+  } catch (err) {
+    expect(err).toBeInstanceOf(RtOptionsError);
+    return err as RtOptionsError;
+  }
+  throw new Error('resolveOptions accepted the options');
+}
+
+describe('resolveOptions', () => {
+  it('fills the defaults', () => {
+    const config = resolveOptions({ secret: SECRET });
+    expect(config).toEqual({
+      redis: { url: 'redis://127.0.0.1:6379' },
+      keyPrefix: 'pluto-rt:',
+      clientName: 'pluto-rt',
+      keepaliveMs: 10_000,
+      completedTtlSeconds: 60,
+      idleTtlSeconds: 86_400,
+      maxMessages: 10_000,
+      maxMessageBytes: 65_536,
+      maxStreams: 10_000,
+      commandTimeoutMs: 5_000,
+      urlTtlSeconds: 86_400,
+      sweepIntervalMs: 60_000,
+      templatesDir: resolve(process.cwd(), 'views'),
+      secret: SECRET,
+      secretIsEphemeral: false,
+      guards: [],
+      guardAssets: false,
+    });
+  });
+
+  it('keeps given values', () => {
+    const config = resolveOptions({
+      secret: SECRET,
+      keyPrefix: 'app:{rt}:',
+      clientName: 'web-1',
+      keepaliveMs: 500,
+      completedTtlSeconds: 5,
+      maxMessages: 3,
+      templatesDir: 'test/fixtures/views',
+      guardAssets: true,
+    });
+    expect(config).toMatchObject({
+      keyPrefix: 'app:{rt}:',
+      clientName: 'web-1',
+      keepaliveMs: 500,
+      completedTtlSeconds: 5,
+      maxMessages: 3,
+      templatesDir: resolve('test/fixtures/views'),
+      guardAssets: true,
+    });
+  });
+
+  describe('numeric options out of range name the option', () => {
+    const cases: Array<[string, number, number]> = [
+      ['keepaliveMs', 100, 3_600_000],
+      ['completedTtlSeconds', 1, 31_536_000],
+      ['idleTtlSeconds', 1, 31_536_000],
+      ['maxMessages', 1, 10_000_000],
+      ['maxMessageBytes', 16, 64 * 1024 * 1024],
+      ['maxStreams', 1, 1_000_000],
+      ['commandTimeoutMs', 10, 600_000],
+      ['urlTtlSeconds', 1, 31_536_000],
+      ['sweepIntervalMs', 100, 86_400_000],
+    ];
+
+    it.each(cases)('%s accepts its bounds %d and %d', (option, min, max) => {
+      expect(resolveOptions({ secret: SECRET, [option]: min })).toMatchObject({ [option]: min });
+      expect(resolveOptions({ secret: SECRET, [option]: max })).toMatchObject({ [option]: max });
+    });
+
+    it.each(cases)(
+      '%s refuses below, above, fractions, NaN, strings and -1',
+      (option, min, max) => {
+        for (const bad of [min - 1, max + 1, min + 0.5, NaN, Infinity, -1, String(min)]) {
+          const err = optionsError({ secret: SECRET, [option]: bad });
+          expect(err.option).toBe(option);
+          expect(err.message).toContain(`"${option}"`);
+        }
+      },
+    );
+  });
+
+  it('names an unknown option', () => {
+    const err = optionsError({ secret: SECRET, keepAliveMs: 1000 });
+    expect(err.option).toBe('keepAliveMs');
+    expect(err.message).toMatch(/"keepAliveMs" is not a known option/);
+  });
+
+  it('tells where routePrefix and isGlobal go when given inside the options', () => {
+    expect(optionsError({ secret: SECRET, routePrefix: 'rt' }).message).toMatch(
+      /beside useFactory/,
+    );
+    expect(optionsError({ secret: SECRET, isGlobal: true }).option).toBe('isGlobal');
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(optionsError('redis://x').option).toBe('options');
+  });
+
+  describe('secret', () => {
+    it('is required, and the message says how to use insecureDevelopmentMode', () => {
+      for (const options of [{}, { secret: '' }, undefined]) {
+        const err = optionsError(options);
+        expect(err.option).toBe('secret');
+        expect(err.message).toMatch(/required/);
+        expect(err.message).toContain('insecureDevelopmentMode: true');
+      }
+    });
+
+    it('must be at least 32 characters', () => {
+      const err = optionsError({ secret: 'x'.repeat(31) });
+      expect(err.option).toBe('secret');
+      expect(err.message).toMatch(/at least 32 characters/);
+      expect(resolveOptions({ secret: 'x'.repeat(32) }).secret).toBe('x'.repeat(32));
+    });
+
+    it('must be a string', () => {
+      expect(optionsError({ secret: 12345678901234567890123456789012345 }).option).toBe('secret');
+    });
+
+    it('is random per process in insecureDevelopmentMode, and marked ephemeral', () => {
+      const a = resolveOptions({ insecureDevelopmentMode: true });
+      const b = resolveOptions({ insecureDevelopmentMode: true });
+      expect(a.secretIsEphemeral).toBe(true);
+      expect(a.secret.length).toBeGreaterThanOrEqual(32);
+      expect(a.secret).not.toBe(b.secret);
+    });
+
+    it('given in insecureDevelopmentMode, is used as is', () => {
+      expect(resolveOptions({ secret: SECRET, insecureDevelopmentMode: true })).toMatchObject({
+        secret: SECRET,
+        secretIsEphemeral: false,
+      });
+    });
+
+    it('insecureDevelopmentMode must be a boolean', () => {
+      expect(optionsError({ insecureDevelopmentMode: 'yes' }).option).toBe(
+        'insecureDevelopmentMode',
+      );
+    });
+  });
+
+  describe('redis', () => {
+    let client: Redis;
+    beforeAll(() => {
+      client = new Redis({ lazyConnect: true });
+    });
+    afterAll(() => client.disconnect());
+
+    it('defaults to the local URL, also for an empty object', () => {
+      expect(resolveOptions({ secret: SECRET, redis: {} }).redis).toEqual({
+        url: 'redis://127.0.0.1:6379',
+      });
+    });
+
+    it('takes a url, options, or both', () => {
+      expect(resolveOptions({ secret: SECRET, redis: { url: 'rediss://h:1/2' } }).redis).toEqual({
+        url: 'rediss://h:1/2',
+        options: undefined,
+      });
+      expect(resolveOptions({ secret: SECRET, redis: { options: { port: 1234 } } }).redis).toEqual({
+        url: undefined,
+        options: { port: 1234 },
+      });
+      expect(
+        resolveOptions({ secret: SECRET, redis: { url: 'redis://h', options: { db: 2 } } }).redis,
+      ).toEqual({
+        url: 'redis://h',
+        options: { db: 2 },
+      });
+    });
+
+    it('takes an existing client as is', () => {
+      expect(resolveOptions({ secret: SECRET, redis: { client } }).redis.client).toBe(client);
+    });
+
+    it('refuses a client together with url or options', () => {
+      expect(optionsError({ secret: SECRET, redis: { client, url: 'redis://h' } }).option).toBe(
+        'redis',
+      );
+      expect(optionsError({ secret: SECRET, redis: { client, options: {} } }).option).toBe('redis');
+    });
+
+    it('refuses a client that is not an ioredis client', () => {
+      expect(optionsError({ secret: SECRET, redis: { client: {} } }).option).toBe('redis.client');
+      expect(optionsError({ secret: SECRET, redis: { client: 'redis://h' } }).option).toBe(
+        'redis.client',
+      );
+    });
+
+    it.each([['http://h:6379'], ['localhost:6379'], ['redis://has space'], [''], [6379]])(
+      'refuses the url %j',
+      (url) => {
+        expect(optionsError({ secret: SECRET, redis: { url } }).option).toBe('redis.url');
+      },
+    );
+
+    it('refuses options that are not an object', () => {
+      expect(optionsError({ secret: SECRET, redis: { options: 'x' } }).option).toBe(
+        'redis.options',
+      );
+      expect(optionsError({ secret: SECRET, redis: { options: null } }).option).toBe(
+        'redis.options',
+      );
+    });
+
+    it('refuses a redis that is not an object', () => {
+      expect(optionsError({ secret: SECRET, redis: 'redis://h' }).option).toBe('redis');
+      expect(optionsError({ secret: SECRET, redis: null }).option).toBe('redis');
+    });
+  });
+
+  describe('other options', () => {
+    it.each<[string, unknown]>([
+      ['keyPrefix', ''],
+      ['keyPrefix', 'has space'],
+      ['keyPrefix', 'k'.repeat(65)],
+      ['clientName', 'a b'],
+      ['clientName', 7],
+      ['templatesDir', ''],
+      ['guardAssets', 'no'],
+      ['guards', 'AuthGuard'],
+    ])('%s refuses %j', (option, value) => {
+      expect(optionsError({ secret: SECRET, [option]: value }).option).toBe(option);
+    });
+
+    it('guards must be classes or canActivate objects, named by index', () => {
+      class Guard {
+        canActivate() {
+          return true;
+        }
+      }
+      expect(resolveOptions({ secret: SECRET, guards: [Guard, new Guard()] }).guards).toHaveLength(
+        2,
+      );
+      expect(optionsError({ secret: SECRET, guards: [Guard, {}] }).option).toBe('guards[1]');
+    });
+  });
+});
