@@ -6,6 +6,7 @@ import { streamUrl } from '../security/stream-urls.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { StreamStore } from '../store/stream-store.js';
 import { lastId, orderForMode, placementProblem, pollerElement, type PollerPlacement } from './poll-response.js';
+import { START_ID } from '../store/stream-id.js';
 import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
 
 /** htmx 2 stops polling on this status (htmx 4 ignores it: the inert poller stops it). */
@@ -27,7 +28,8 @@ interface StatusResponse {
 
 /**
  * `GET {prefix}/poll/:queue?after=<cursor>`: the items after the cursor, without taking
- * them (every poller gets every item). 204 when nothing is new, 286 once complete.
+ * them (every poller gets every item). 204 when nothing is new (or nothing was pushed
+ * yet), 286 once complete, 404 once the completed queue has expired.
  */
 @Injectable()
 export class PollController {
@@ -44,6 +46,7 @@ export class PollController {
     @Param('queue') queue: string,
     @Query() query: PollQuery,
     @Headers('accept') accept: string | undefined,
+    @Headers('hx-request') hxRequest: string | undefined,
     @Res({ passthrough: true }) res: StatusResponse,
   ): Promise<string | object | undefined> {
     const wantsJson = /application\/json/.test(accept ?? '') && !/text\/html/.test(accept ?? '');
@@ -54,8 +57,23 @@ export class PollController {
     const count = parseCount(query.count);
     const placement = view.format === 'html' ? parsePlacement(query) : undefined;
 
-    const entries = await this.store.read(queue, after, count);
-    if (entries === null) throw new NotFoundException('No such queue: it may have expired');
+    const read = await this.store.read(queue, after, count);
+    // A poller that has seen items finds its queue without a stream: it expired (as SSE).
+    const entries = read === 'not-started' && after !== START_ID ? 'gone' : read;
+    if (entries === 'gone') {
+      // An htmx poller retries a 404 forever: end it as if the queue had completed.
+      if (placement && hxRequest === 'true') {
+        res.status(HTMX_STOP_POLLING);
+        return pollerElement(placement, grant.mode, undefined, true);
+      }
+      throw new NotFoundException('No such queue: it has expired');
+    }
+    // Not started: the job has not pushed yet, so there is nothing new (the signed URL's
+    // expiry bounds how long a page polls for it).
+    if (entries === 'not-started') {
+      res.status(204);
+      return undefined;
+    }
     const complete = entries.some((entry) => entry.isEnd);
     const items = orderForMode(entries.filter((entry) => !entry.isEnd), grant.mode);
     const cursor = lastId(entries, after);

@@ -27,8 +27,9 @@ export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
 
 /**
  * `GET {prefix}/sse/:queue`: the queue as Server-Sent Events, resumable with Last-Event-ID.
- * A queue that does not exist (or expired) is a 404, except for an EventSource
- * (`Accept: text/event-stream`), which gets `event: close` / `data: gone` instead.
+ * A queue not started yet (no push) is waited for. A queue that is gone is a 404, except
+ * for an EventSource (`Accept: text/event-stream`), which gets `event: close` /
+ * `data: gone` instead.
  */
 @Injectable()
 export class SseController {

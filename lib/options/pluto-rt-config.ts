@@ -9,6 +9,7 @@ export interface PlutoRtConfig {
   keepaliveMs: number;
   completedTtlSeconds: number;
   idleTtlSeconds: number;
+  startTimeoutSeconds: number;
   maxMessages: number;
   maxMessageBytes: number;
   maxStreams: number;

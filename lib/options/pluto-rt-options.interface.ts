@@ -27,6 +27,11 @@ export interface PlutoRtModuleOptions {
   completedTtlSeconds?: number;
   /** A queue with no push for this many seconds is deleted. @default 86_400 */
   idleTtlSeconds?: number;
+  /**
+   * How long a stream opened before the queue's first push waits for it (a job waiting for
+   * a worker) before it is told the queue is gone. @default 3_600
+   */
+  startTimeoutSeconds?: number;
   /** Items a queue may hold; `push` rejects with `RtQueueFullError` beyond. @default 10_000 */
   maxMessages?: number;
   /** Bytes of one serialised item; `push` rejects with `RtMessageTooLargeError` beyond. @default 65_536 */

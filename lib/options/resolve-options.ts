@@ -14,6 +14,7 @@ const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max:
   keepaliveMs: { value: 10_000, min: 100, max: 3_600_000 },
   completedTtlSeconds: { value: 60, min: 1, max: 31_536_000 },
   idleTtlSeconds: { value: 86_400, min: 1, max: 31_536_000 },
+  startTimeoutSeconds: { value: 3_600, min: 1, max: 31_536_000 },
   maxMessages: { value: 10_000, min: 1, max: 10_000_000 },
   maxMessageBytes: { value: 65_536, min: 16, max: 64 * 1024 * 1024 },
   maxStreams: { value: 10_000, min: 1, max: 1_000_000 },

@@ -6,7 +6,7 @@ import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RedisConnections } from '../store/redis-connections.js';
 import { RtEntry } from '../store/rt-entry.js';
-import { compareStreamIds } from '../store/stream-id.js';
+import { compareStreamIds, START_ID } from '../store/stream-id.js';
 import { StreamStore } from '../store/stream-store.js';
 import { StreamListener } from './stream-listener.js';
 
@@ -26,6 +26,8 @@ export interface RtHubStats {
   queues: number;
   /** Streams reading history from Redis right now. */
   catchingUp: number;
+  /** Streams whose queue has not started (no push yet). */
+  waitingForStart: number;
 }
 
 /**
@@ -59,8 +61,10 @@ export class StreamHub implements OnModuleDestroy {
 
   /**
    * The entries of queue `name` after `after`, in batches: the first batch is the history
-   * (possibly empty), the next ones arrive live; completes after the end marker. Errors with
-   * RtQueueNotFoundError when the queue does not exist (or expires while open), and with
+   * (possibly empty), the next ones arrive live; completes after the end marker. A queue
+   * that has not started yet is waited for (up to `startTimeoutSeconds`). Errors with
+   * RtQueueNotFoundError when the queue is gone (completed and expired, or expired while
+   * open, or never started), and with
    * RtRedisUnavailableError when Redis cannot be reached to start it.
    */
   watch(name: string, after: string): Observable<RtEntry[]> {
@@ -85,11 +89,15 @@ export class StreamHub implements OnModuleDestroy {
   stats(): RtHubStats {
     let streams = 0;
     let catchingUp = 0;
+    let waitingForStart = 0;
     for (const tap of this.taps.values()) {
       streams += tap.listeners.size;
-      for (const listener of tap.listeners) if (listener.catchingUp) catchingUp++;
+      for (const listener of tap.listeners) {
+        if (listener.catchingUp) catchingUp++;
+        if (listener.waitingForStart) waitingForStart++;
+      }
     }
-    return { streams, queues: this.taps.size, catchingUp };
+    return { streams, queues: this.taps.size, catchingUp, waitingForStart };
   }
 
   /** Ends every open stream (without an end marker) so that the HTTP server can close. */
@@ -142,7 +150,21 @@ export class StreamHub implements OnModuleDestroy {
       const from = listeners.map((l) => l.lastId).reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
       // The whole queue fits: it holds at most maxMessages items and one end marker.
       const entries = await this.store.read(tap.name, from, this.config.maxMessages + 1);
-      if (entries === null) throw new RtQueueNotFoundError(tap.name);
+      if (entries === 'gone') throw new RtQueueNotFoundError(tap.name);
+      if (entries === 'not-started') {
+        // A page usually connects before the job's first push: wait for it. A listener
+        // that has seen items before (it resumes) finds its queue expired instead.
+        const now = Date.now();
+        for (const listener of listeners) {
+          if (listener.lastId !== START_ID) {
+            listener.fail(new RtQueueNotFoundError(tap.name));
+          } else {
+            listener.waitingSince ??= now;
+            listener.caughtUp([], first);
+          }
+        }
+        return;
+      }
       for (const listener of listeners) listener.caughtUp(entries, first);
     } catch (err) {
       for (const listener of listeners) listener.fail(err);
@@ -186,7 +208,10 @@ export class StreamHub implements OnModuleDestroy {
     }
   }
 
-  /** Fails the streams of queues that expired while open (e.g. abandoned without complete()). */
+  /**
+   * Fails the streams of queues that expired while open (abandoned without complete()), and
+   * of queues that did not start within `startTimeoutSeconds`.
+   */
   private async sweep(): Promise<void> {
     if (this.taps.size === 0 || this.closing) return;
     let gone: string[];
@@ -195,10 +220,17 @@ export class StreamHub implements OnModuleDestroy {
     } catch {
       return; // Redis away: the next sweep will tell.
     }
+    const startDeadline = Date.now() - this.config.startTimeoutSeconds * 1000;
     for (const name of gone) {
       const tap = this.taps.get(name);
       if (!tap) continue;
-      for (const listener of [...tap.listeners]) listener.fail(new RtQueueNotFoundError(name));
+      for (const listener of [...tap.listeners]) {
+        // A stream that just joined reads the queue itself, and tells "not started" from
+        // "gone": only its catch-up may fail it.
+        if (listener.catchingUp) continue;
+        if (listener.waitingForStart && listener.waitingSince! > startDeadline) continue;
+        listener.fail(new RtQueueNotFoundError(name));
+      }
     }
   }
 }

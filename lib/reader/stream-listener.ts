@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import type { RtEntry } from '../store/rt-entry.js';
-import { compareStreamIds } from '../store/stream-id.js';
+import { compareStreamIds, START_ID } from '../store/stream-id.js';
 
 /** What a listener asks of its hub when it finds entries missing before one it was offered. */
 export type GapHandler = (listener: StreamListener) => void;
@@ -13,6 +13,8 @@ export type GapHandler = (listener: StreamListener) => void;
 export class StreamListener {
   /** Entries offered during a catch-up, with their predecessors' ids. */
   pending: Array<[prevId: string, entry: RtEntry]> | null = [];
+  /** When the listener found its queue not started yet (no stream); see `waitingForStart`. */
+  waitingSince?: number;
   private done = false;
 
   constructor(
@@ -23,6 +25,11 @@ export class StreamListener {
 
   get catchingUp(): boolean {
     return this.pending !== null;
+  }
+
+  /** Waits for the first push of a queue that has not started: it has seen nothing yet. */
+  get waitingForStart(): boolean {
+    return this.waitingSince !== undefined && this.lastId === START_ID;
   }
 
   get closed(): boolean {

@@ -15,30 +15,39 @@ local ended = last and last[2][1] == '${END_FIELD}'
 `;
 
 export const PUSH_SCRIPT = `${LAST_ENTRY}
-if ended then return redis.error_reply('PLUTO_RT_COMPLETE') end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[3]) then return redis.error_reply('PLUTO_RT_FULL') end
+if ended then return redis.error_reply('PLUTO_RT_COMPLETE queue is complete') end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[3]) then return redis.error_reply('PLUTO_RT_FULL queue is full') end
 local id = redis.call('XADD', KEYS[1], '*', '${ITEM_FIELD}', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[1])
 return id`;
 
-/** Idempotent: completing twice returns the first end marker's id. */
+/**
+ * Idempotent: completing twice returns the first end marker's id. KEYS[2] is a tombstone
+ * that outlives the stream, so that a reader arriving after expiry hears "gone" rather
+ * than waiting for a queue that will never start.
+ */
 export const COMPLETE_SCRIPT = `${LAST_ENTRY}
 if ended then return prev end
 local id = redis.call('XADD', KEYS[1], '*', '${END_FIELD}', '1')
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
 redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${END_FIELD}')
 return id`;
 
 /**
- * One command for an existence check and a page of entries: nil when the queue is gone;
- * the end marker alone when nothing follows the cursor in a completed queue.
+ * One command for an existence check and a page of entries: the entries after the cursor;
+ * the end marker alone when nothing follows the cursor in a completed queue; 0 when the
+ * queue is gone (completed, then expired: its tombstone KEYS[2] remains); nil when it has
+ * not started (no push yet) or was abandoned long ago.
  */
 export const READ_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+  return false
+end
 local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
 if #entries == 0 then
-  -- A cursor at (or past) the end marker gets the marker back, so that its reader ends.
   local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
   if last and last[2][1] == '${END_FIELD}' then return {last} end
 end

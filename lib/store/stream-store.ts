@@ -15,6 +15,9 @@ const sweep = new LuaScript(SWEEP_SCRIPT);
 
 type RawEntry = [id: string, fields: string[]];
 
+/** Why a queue has no stream: never pushed to (or abandoned and expired), or completed and expired. */
+export type QueueAbsence = 'not-started' | 'gone';
+
 /** The queues in Redis: one stream per queue, written and read only through here. */
 @Injectable()
 export class StreamStore {
@@ -32,6 +35,11 @@ export class StreamStore {
     return this.config.keyPrefix + name;
   }
 
+  /** The key that remembers a completed queue after its stream expired (`:` is not in names). */
+  private tombstoneKey(name: string): string {
+    return `${this.config.keyPrefix}${name}:done`;
+  }
+
   /** Appends a serialised item; resolves to its entry id. */
   async push(name: string, json: string): Promise<string> {
     const { idleTtlSeconds, maxMessages } = this.config;
@@ -46,14 +54,23 @@ export class StreamStore {
 
   /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
   async complete(name: string): Promise<string> {
-    return (await this.run(complete, 'complete', [this.key(name)], [this.config.completedTtlSeconds])) as string;
+    const { completedTtlSeconds, idleTtlSeconds } = this.config;
+    const keys = [this.key(name), this.tombstoneKey(name)];
+    const goneTtl = Math.max(completedTtlSeconds, idleTtlSeconds);
+    return (await this.run(complete, 'complete', keys, [completedTtlSeconds, goneTtl])) as string;
   }
 
-  /** Up to `count` entries after `after`; null when the queue does not exist. */
-  async read(name: string, after: string, count: number): Promise<RtEntry[] | null> {
+  /**
+   * Up to `count` entries after `after`; `not-started` when the queue has no stream (yet);
+   * `gone` when it was completed and has expired.
+   */
+  async read(name: string, after: string, count: number): Promise<RtEntry[] | QueueAbsence> {
     const start = after === START_ID ? '-' : `(${after}`;
-    const raw = (await this.run(read, 'read', [this.key(name)], [start, count])) as RawEntry[] | null;
-    return raw === null ? null : raw.map(toEntry);
+    const keys = [this.key(name), this.tombstoneKey(name)];
+    const raw = (await this.run(read, 'read', keys, [start, count])) as RawEntry[] | 0 | null;
+    if (raw === null) return 'not-started';
+    if (raw === 0) return 'gone';
+    return raw.map(toEntry);
   }
 
   /** Which of `names` no longer exist, in one command. */
@@ -82,6 +99,7 @@ function isReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
 }
 
+/** Redis 7 prefixes "ERR " to an error_reply without a space; accept either form. */
 function isReply(err: unknown, code: string): boolean {
-  return isReplyError(err) && err.message.startsWith(code);
+  return isReplyError(err) && (err.message.startsWith(`${code} `) || err.message.startsWith(`ERR ${code}`));
 }

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { goneQueue } from '../helpers/gone-queue.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 type Route = 'sse' | 'poll';
@@ -32,8 +33,13 @@ describe('bad input', () => {
   /** Valid signed URLs of `queue` (which has two items and is open). */
   let urls: Record<Route, string>;
   let firstId: string;
+  /** An app whose completed queues expire in a second, holding a gone 200-character queue. */
+  let short: TestApp;
+  const longName = 'q'.repeat(200);
 
   beforeAll(async () => {
+    short = await startTestApp({ options: { completedTtlSeconds: 1 } });
+    await goneQueue(short, longName);
     t = await startTestApp();
     queue = t.rt.createQueueName();
     firstId = await t.rt.get(queue).push({ n: 1, text: 'one' });
@@ -41,7 +47,10 @@ describe('bad input', () => {
     const signed = t.rt.rtUrls(queue, { itemTemplate: 'pluto_rt/list_item' });
     urls = { sse: signed.sse, poll: `${signed.poll}&el=p1&target=%23out` };
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await short.close();
+  });
 
   it('the untouched URLs are fine (so each refusal below is about the one bad part)', async () => {
     expect((await request(t.url).get(urls.poll)).status).toBe(200);
@@ -105,11 +114,10 @@ describe('bad input', () => {
       }
     });
 
-    it('a 200-character queue name is valid: signed and missing gives 404', async () => {
-      const long = 'q'.repeat(200);
-      const signed = t.rt.rtUrls(long, { itemTemplate: 'pluto_rt/list_item' });
+    it('a 200-character queue name is valid: signed and gone (completed, expired) gives 404', async () => {
+      const signed = short.rt.rtUrls(longName, { itemTemplate: 'pluto_rt/list_item' });
       const url = route === 'sse' ? signed.sse : `${signed.poll}&el=p1&target=%23out`;
-      expectShortPlain4xx(await request(t.url).get(url), 404);
+      expectShortPlain4xx(await request(short.url).get(url), 404);
     });
 
     it.each([

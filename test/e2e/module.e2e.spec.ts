@@ -59,8 +59,11 @@ async function bootError(root: Type): Promise<Error> {
   throw new Error('the app booted');
 }
 
-/** Pushes and completes a queue through `rt`, then polls it over HTTP: 286 with the item. */
-async function roundTrip(rt: RtQueueService, url: string): Promise<void> {
+/**
+ * Pushes and completes a queue through `rt`, then polls it over HTTP: 286 with the item.
+ * Resolves to the queue's name.
+ */
+async function roundTrip(rt: RtQueueService, url: string): Promise<string> {
   const name = rt.createQueueName();
   await rt.get(name).push({ n: 1, text: 'hello' });
   await rt.get(name).complete();
@@ -74,6 +77,12 @@ async function roundTrip(rt: RtQueueService, url: string): Promise<void> {
   );
   expect(res.status).toBe(286);
   expect(res.text).toContain('<li class="item" data-n="1">hello</li>');
+  return name;
+}
+
+/** The keys one completed queue leaves under `keyPrefix`: its stream and its tombstone. */
+function completedQueueKeys(keyPrefix: string, name: string): string[] {
+  return [`${keyPrefix}${name}`, `${keyPrefix}${name}:done`];
 }
 
 /** Ids of the connections in CLIENT LIST named `name`. */
@@ -167,8 +176,10 @@ describe('PlutoRtModule', () => {
     try {
       const rt = app.get(RtQueueService);
       expect(rt).toBeInstanceOf(RtQueueService);
-      await roundTrip(rt, url);
-      expect(await redis.keys(`${o.keyPrefix}*`)).toHaveLength(1);
+      const name = await roundTrip(rt, url);
+      expect((await redis.keys(`${o.keyPrefix}*`)).sort()).toEqual(
+        completedQueueKeys(o.keyPrefix, name),
+      );
     } finally {
       await app.close();
     }
@@ -200,9 +211,11 @@ describe('PlutoRtModule', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]![0]).toBeInstanceOf(AppConfig);
       const rt = app.get(RtQueueService);
-      await roundTrip(rt, url);
+      const name = await roundTrip(rt, url);
       // The factory's keyPrefix is the one in use.
-      expect(await redis.keys(`${o.keyPrefix}*`)).toHaveLength(1);
+      expect((await redis.keys(`${o.keyPrefix}*`)).sort()).toEqual(
+        completedQueueKeys(o.keyPrefix, name),
+      );
       expect(await clientCount(redis, o.clientName)).toBe(2);
     } finally {
       await app.close();

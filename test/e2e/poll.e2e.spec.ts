@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { RtMode } from '../../lib/index.js';
+import { goneQueue } from '../helpers/gone-queue.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** The attributes of the first `<div>` in `html` whose class is `pluto-rt-poller`, entities decoded. */
@@ -256,6 +257,133 @@ describe('polling endpoint', () => {
         ids[0],
       ]);
       expect(res.body.cursor).toBe(ids[2]);
+    });
+  });
+
+  describe('a queue not started yet (no push)', () => {
+    it('answers 204 with no body (HTML, htmx and JSON), then the items once pushed', async () => {
+      const name = t.rt.createQueueName();
+      const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+      const poll = `${urls.poll}&el=p1&target=%23out`;
+      for (const res of [
+        await request(t.url).get(poll),
+        await request(t.url).get(poll).set('HX-Request', 'true'),
+        await request(t.url).get(`${urls.poll}&format=json`),
+        await request(t.url).get(urls.poll).set('Accept', 'application/json'),
+      ]) {
+        expect(res.status).toBe(204);
+        expect(res.text).toBe('');
+      }
+
+      const queue = t.rt.get(name);
+      const ids = [
+        await queue.push({ n: 1, text: 'item 1' }),
+        await queue.push({ n: 2, text: 'item 2' }),
+      ];
+      const res = await request(t.url).get(poll).set('HX-Request', 'true');
+      expect(res.status).toBe(200);
+      expect(itemNumbers(res.text)).toEqual([1, 2]);
+      const next = pollerAttrs(res.text)['hx-get']!;
+      expect(param(next, 'after')).toBe(ids[1]);
+      const json = await request(t.url).get(`${urls.poll}&format=json`);
+      expect(json.status).toBe(200);
+      expect(json.body).toEqual({
+        items: [
+          { id: ids[0], item: { n: 1, text: 'item 1' } },
+          { id: ids[1], item: { n: 2, text: 'item 2' } },
+        ],
+        cursor: ids[1],
+        complete: false,
+      });
+
+      await queue.push({ n: 3, text: 'item 3' });
+      await queue.complete();
+      const rest = await followChain(next);
+      expect(rest.numbers).toEqual([3]);
+      expect(rest.statuses).toEqual([286]);
+    });
+
+    it('treats a cursor on a queue without a stream as expired: 404, or 286 and an inert poller for htmx', async () => {
+      const name = t.rt.createQueueName();
+      const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+      const poll = `${urls.poll}&el=p1&target=%23out&after=1700000000000-0`;
+      const plain = await request(t.url).get(poll);
+      expect(plain.status).toBe(404);
+      const htmx = await request(t.url).get(poll).set('HX-Request', 'true');
+      expect(htmx.status).toBe(286);
+      expect(htmx.text).not.toContain('hx-get');
+      expect(htmx.text).not.toContain('hx-trigger');
+    });
+  });
+
+  describe('a gone queue (completed, then expired)', () => {
+    /** An app whose completed queues expire in a second. */
+    let short: TestApp;
+    beforeAll(async () => {
+      short = await startTestApp({ options: { completedTtlSeconds: 1 } });
+    });
+    afterAll(() => short.close());
+
+    it('answers a plain poll with a plain-text 404 (HTML and JSON)', async () => {
+      const urls = short.rt.rtUrls(await goneQueue(short), { itemTemplate: 'pluto_rt/list_item' });
+      for (const res of [
+        await request(short.url).get(`${urls.poll}&el=p1&target=%23out`),
+        await request(short.url).get(`${urls.poll}&format=json`),
+        await request(short.url).get(urls.poll).set('Accept', 'application/json'),
+        // The htmx stop is for pollers: a JSON client is told 404 even with the header.
+        await request(short.url).get(`${urls.poll}&format=json`).set('HX-Request', 'true'),
+      ]) {
+        expect(res.status).toBe(404);
+        expect(res.headers['content-type']).toMatch(/^text\/plain/);
+        expect(res.text).toMatch(/No such queue/);
+      }
+    });
+
+    it('answers an htmx poll (HX-Request: true) with 286 and an inert poller, so it stops', async () => {
+      const name = await goneQueue(short);
+      for (const mode of ['append', 'reverse'] as const) {
+        const urls = short.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', mode });
+        const res = await request(short.url)
+          .get(`${urls.poll}&el=p1&target=%23out`)
+          .set('HX-Request', 'true');
+        expect(res.status).toBe(286);
+        expect(res.headers['content-type']).toMatch(/text\/html/);
+        expect(itemNumbers(res.text)).toEqual([]);
+        const inert = pollerAttrs(res.text);
+        expect(inert.id).toBe('p1');
+        expect(inert['hx-swap-oob']).toBe('true');
+        expect(inert['hx-get']).toBeUndefined();
+        expect(inert['hx-trigger']).toBeUndefined();
+        expect(res.text).not.toMatch(/hx-get|hx-trigger/);
+      }
+    });
+
+    it('is told apart by the tombstone complete() leaves for max(completedTtlSeconds, idleTtlSeconds)', async () => {
+      const name = await goneQueue(short);
+      const tombstone = `${short.prefix}${name}:done`;
+      // completedTtlSeconds 1, idleTtlSeconds 86 400 (the default): the longer one.
+      expect(await short.redis.ttl(tombstone)).toBeGreaterThan(86_400 - 60);
+      expect(await short.redis.ttl(tombstone)).toBeLessThanOrEqual(86_400);
+      const urls = short.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+      expect((await request(short.url).get(`${urls.poll}&format=json`)).status).toBe(404);
+
+      // Once the tombstone expires too, nothing tells the queue from one not started yet.
+      await short.redis.del(tombstone);
+      expect((await request(short.url).get(`${urls.poll}&format=json`)).status).toBe(204);
+
+      const long = await startTestApp({
+        options: { completedTtlSeconds: 120, idleTtlSeconds: 60 },
+      });
+      try {
+        const other = long.rt.createQueueName();
+        await long.rt.get(other).push({ n: 1, text: 'one' });
+        await long.rt.get(other).complete();
+        const ttl = await long.redis.ttl(`${long.prefix}${other}:done`);
+        expect(ttl).toBeGreaterThan(60);
+        expect(ttl).toBeLessThanOrEqual(120);
+      } finally {
+        await long.close();
+      }
     });
   });
 });

@@ -12,6 +12,7 @@ import {
 import request from 'supertest';
 import { RtTemplateError, type RtMode } from '../../lib/index.js';
 import { UrlSigner } from '../../lib/security/url-signer.js';
+import { goneQueue } from '../helpers/gone-queue.js';
 import { startTestApp, VIEWS_DIR, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -168,33 +169,49 @@ describe('security', () => {
       expect(res.text).not.toMatch(/expired/i);
     });
 
-    it('a missing queue with a valid URL gets 404 on both routes', async () => {
-      const name = t.rt.createQueueName();
-      const urls = t.rt.rtUrls(name, { itemTemplate: TEMPLATE });
-      for (const url of [
-        urls.sse,
-        `${urls.poll}&el=p1&target=%23out`,
-        `${urls.poll}&format=json`,
-      ]) {
-        const res = await request(t.url).get(url);
-        expectPlain4xx(res, 404);
-      }
-    });
+    describe('gone queues (completed, then expired)', () => {
+      /** An app whose completed queues expire in a second. */
+      let short: TestApp;
+      beforeAll(async () => {
+        short = await startTestApp({ options: { completedTtlSeconds: 1 } });
+      });
+      afterAll(() => short.close());
 
-    it('a missing queue with a bad or expired signature gets 403, not 404', async () => {
-      const name = t.rt.createQueueName();
-      const urls = t.rt.rtUrls(name, { itemTemplate: TEMPLATE });
-      for (const url of [urls.sse, `${urls.poll}&el=p1&target=%23out`]) {
-        expectPlain4xx(
-          await request(t.url).get(withParam(url, 'sig', flipped(urls.signature))),
-          403,
-        );
-      }
-      const past = Math.floor(Date.now() / 1000) - 10;
-      expectPlain4xx(
-        await request(t.url).get(signedUrl(t, 'sse', name, TEMPLATE, 'append', past)),
-        403,
-      );
+      it('a gone queue with a valid URL gets 404 on both routes', async () => {
+        const name = await goneQueue(short);
+        const urls = short.rt.rtUrls(name, { itemTemplate: TEMPLATE });
+        for (const url of [
+          urls.sse,
+          `${urls.poll}&el=p1&target=%23out`,
+          `${urls.poll}&format=json`,
+        ]) {
+          const res = await request(short.url).get(url);
+          expectPlain4xx(res, 404);
+        }
+      });
+
+      it('a gone or not-started queue with a bad or expired signature gets 403, not 404 or a wait', async () => {
+        const gone = await goneQueue(short);
+        const notStarted = short.rt.createQueueName();
+        const past = Math.floor(Date.now() / 1000) - 10;
+        for (const name of [gone, notStarted]) {
+          const urls = short.rt.rtUrls(name, { itemTemplate: TEMPLATE });
+          for (const url of [urls.sse, `${urls.poll}&el=p1&target=%23out`]) {
+            expectPlain4xx(
+              await request(short.url).get(withParam(url, 'sig', flipped(urls.signature))),
+              403,
+            );
+          }
+          for (const route of ['sse', 'poll'] as const) {
+            expectPlain4xx(
+              await request(short.url).get(
+                `${signedUrl(short, route, name, TEMPLATE, 'append', past)}&el=p1&target=%23o`,
+              ),
+              403,
+            );
+          }
+        }
+      });
     });
   });
 

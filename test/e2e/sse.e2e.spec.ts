@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { goneQueue } from '../helpers/gone-queue.js';
 import { EventSourceClient, RawSseClient, type SseBlock } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -11,6 +12,11 @@ function listItem(n: number, escapedText: string): string {
 
 describe('SSE transport (e2e)', () => {
   let t: TestApp;
+  /**
+   * An app whose completed queues expire in a second and whose streams wait a second for a
+   * queue to start (checked every 200 ms).
+   */
+  let short: TestApp;
   const rawClients: RawSseClient[] = [];
   const sources: EventSourceClient[] = [];
   /** Sockets of SSE requests, by request URL, so that a test can cut one server-side. */
@@ -18,6 +24,14 @@ describe('SSE transport (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ options: { keepaliveMs: 200 } });
+    short = await startTestApp({
+      options: {
+        keepaliveMs: 200,
+        completedTtlSeconds: 1,
+        startTimeoutSeconds: 1,
+        sweepIntervalMs: 200,
+      },
+    });
     t.app.getHttpServer().on('request', (req: IncomingMessage) => {
       if (req.url?.includes('/sse/')) sseSockets.push({ url: req.url, socket: req.socket });
     });
@@ -27,19 +41,33 @@ describe('SSE transport (e2e)', () => {
     for (const client of rawClients.splice(0)) client.destroy();
     for (const source of sources.splice(0)) source.close();
     // Every test leaves nothing open behind it.
-    await waitFor(() => t.rt.stats().streams === 0, 'all streams to be released');
+    await waitFor(
+      () => t.rt.stats().streams === 0 && short.rt.stats().streams === 0,
+      'all streams to be released',
+    );
   });
 
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await short.close();
+  });
 
-  async function open(path: string, headers?: Record<string, string>): Promise<RawSseClient> {
-    const client = await RawSseClient.open(`${t.url}${path}`, { headers });
+  async function open(
+    path: string,
+    headers?: Record<string, string>,
+    app: TestApp = t,
+  ): Promise<RawSseClient> {
+    const client = await RawSseClient.open(`${app.url}${path}`, { headers });
     rawClients.push(client);
     return client;
   }
 
-  function sseUrl(name: string, mode: 'append' | 'reverse' | 'replace' = 'append'): string {
-    return t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', mode }).sse;
+  function sseUrl(
+    name: string,
+    mode: 'append' | 'reverse' | 'replace' = 'append',
+    app: TestApp = t,
+  ): string {
+    return app.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', mode }).sse;
   }
 
   async function numsub(name: string): Promise<number> {
@@ -299,16 +327,18 @@ describe('SSE transport (e2e)', () => {
   });
 
   describe('lifecycle', () => {
-    it('answers 404 for a missing queue on a correctly signed URL', async () => {
-      const client = await open(sseUrl(t.rt.createQueueName()), { Accept: '*/*' });
+    it('answers 404 for a gone queue (completed, expired) on a correctly signed URL', async () => {
+      const name = await goneQueue(short);
+      const client = await open(sseUrl(name, 'append', short), { Accept: '*/*' }, short);
       await client.untilEnd();
       expect(client.status).toBe(404);
       expect(client.headers['content-type']).toMatch(/^text\/plain/);
       expect(client.raw).toMatch(/No such queue/);
     });
 
-    it('tells an EventSource of a missing queue to stop: event: close, data: gone, then the end', async () => {
-      const client = await open(sseUrl(t.rt.createQueueName()));
+    it('tells an EventSource of a gone queue to stop: event: close, data: gone, then the end', async () => {
+      const name = await goneQueue(short);
+      const client = await open(sseUrl(name, 'append', short), {}, short);
       await client.untilEnd();
       expect(client.status).toBe(200);
       expect(client.items).toHaveLength(0);
@@ -317,12 +347,16 @@ describe('SSE transport (e2e)', () => {
     });
 
     it('gives the gone close event an id that the server accepts back as Last-Event-ID', async () => {
-      const url = sseUrl(t.rt.createQueueName());
-      const first = await open(url);
+      const url = sseUrl(await goneQueue(short), 'append', short);
+      const first = await open(url, {}, short);
       await first.untilEnd();
       const id = first.events[0]!.id;
       // An EventSource that reconnects anyway sends the last id it saw (none: no header).
-      const again = await open(url, id === undefined || id === '' ? {} : { 'Last-Event-ID': id });
+      const again = await open(
+        url,
+        id === undefined || id === '' ? {} : { 'Last-Event-ID': id },
+        short,
+      );
       await again.untilEnd();
       expect(again.status).toBe(200);
       expect(again.events[0]).toMatchObject({ event: 'close', data: 'gone' });
@@ -347,12 +381,152 @@ describe('SSE transport (e2e)', () => {
       clients[2]!.destroy();
       await waitFor(() => {
         const stats = t.rt.stats();
-        return stats.streams === 0 && stats.queues === 0 && stats.catchingUp === 0;
+        return (
+          stats.streams === 0 &&
+          stats.queues === 0 &&
+          stats.catchingUp === 0 &&
+          stats.waitingForStart === 0
+        );
       }, 'stats back to zero');
       await waitFor(
         async () => (await numsub(a)) === 0 && (await numsub(b)) === 0,
         'the reader to unsubscribe',
       );
+    });
+  });
+
+  describe('a queue not started yet (no push)', () => {
+    /** Waits until `app` has `count` streams waiting for their queue's first push. */
+    function untilWaiting(count: number, app: TestApp = t): Promise<unknown> {
+      return waitFor(
+        () => app.rt.stats().waitingForStart === count,
+        `${count} stream(s) waiting for their queue to start`,
+      );
+    }
+
+    it('keeps the stream open, then sends every item after the first push in order, and the close', async () => {
+      const name = t.rt.createQueueName();
+      // An EventSource and a plain client alike are kept waiting (no 404).
+      const clients = [await open(sseUrl(name)), await open(sseUrl(name), { Accept: '*/*' })];
+      await untilWaiting(2);
+      for (const client of clients) {
+        expect(client.status).toBe(200);
+        expect(client.headers['content-type']).toMatch(/^text\/event-stream/);
+        expect(client.events).toEqual([]);
+        expect(client.ended).toBe(false);
+      }
+
+      const ids = await pushMany(name, 1, 3);
+      await t.rt.get(name).complete();
+      for (const client of clients) {
+        await client.untilEnd();
+        expect(idsOf(client.items)).toEqual(ids);
+        expect(client.items.map((block) => block.data)).toEqual([
+          listItem(1, 'item 1'),
+          listItem(2, 'item 2'),
+          listItem(3, 'item 3'),
+        ]);
+        expect(client.events.at(-1)).toMatchObject({ event: 'close', data: 'complete' });
+        expect(client.events).toHaveLength(4);
+      }
+    });
+
+    it('gives an EventSource connected before the first push every message once, then closes it', async () => {
+      const name = t.rt.createQueueName();
+      const source = new EventSourceClient(`${t.url}${sseUrl(name)}`);
+      sources.push(source);
+      await untilWaiting(1);
+      const ids = await pushMany(name, 1, 3);
+      await t.rt.get(name).complete();
+      await source.until(() => source.closeEvents.length === 1, 'the close event');
+
+      expect(source.messages.map((m) => m.lastEventId)).toEqual(ids);
+      expect(source.messages.map((m) => m.data)).toEqual([
+        listItem(1, 'item 1'),
+        listItem(2, 'item 2'),
+        listItem(3, 'item 3'),
+      ]);
+      expect(source.closeEvents[0]!.data).toBe('complete');
+      expect(source.requests).toEqual([null]);
+    });
+
+    it('sends keepalive comments while waiting', async () => {
+      const client = await open(sseUrl(t.rt.createQueueName()));
+      await untilWaiting(1);
+      const keepalive = await client.until(
+        () => client.blocks.find((block) => block.comments.includes('keepalive')),
+        'a keepalive comment',
+      );
+      expect(keepalive.lines).toEqual([': keepalive']);
+      expect(client.events).toEqual([]);
+      expect(client.ended).toBe(false);
+    });
+
+    it('closes a waiting stream with data: gone after startTimeoutSeconds', async () => {
+      const name = short.rt.createQueueName();
+      const openedAt = Date.now();
+      const client = await open(sseUrl(name, 'append', short), {}, short);
+      await untilWaiting(1, short);
+      expect(client.status).toBe(200);
+
+      const close = await client.until(
+        () => client.events.find((block) => block.event === 'close'),
+        'the close event',
+      );
+      // The 1 s timeout counts from the stream's first read, which follows the request.
+      expect(Date.now() - openedAt).toBeGreaterThanOrEqual(1_000);
+      expect(close.data).toBe('gone');
+      expect(client.items).toHaveLength(0);
+      await client.untilEnd();
+      expect(short.rt.stats().waitingForStart).toBe(0);
+    });
+
+    it.each([
+      ['the Last-Event-ID header', 'header'],
+      ['the after= query parameter', 'query'],
+    ])(
+      'closes as gone at once a stream resuming with %s on a queue that never started',
+      async (_, via) => {
+        const name = t.rt.createQueueName();
+        const id = '1700000000000-0';
+        const url = via === 'query' ? `${sseUrl(name)}&after=${id}` : sseUrl(name);
+        const headers = via === 'header' ? { 'Last-Event-ID': id } : undefined;
+        // t waits an hour for a start: only "gone at once" ends this stream in time.
+        const client = await open(url, headers);
+        await client.untilEnd(3_000);
+        expect(client.status).toBe(200);
+        expect(client.items).toHaveLength(0);
+        expect(client.events).toHaveLength(1);
+        expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone' });
+
+        // A plain client resuming the same way gets the 404 of a gone queue.
+        const plain = await open(url, { ...headers, Accept: '*/*' });
+        await plain.untilEnd(3_000);
+        expect(plain.status).toBe(404);
+        expect(plain.headers['content-type']).toMatch(/^text\/plain/);
+      },
+    );
+
+    it('counts waiting streams in stats().waitingForStart, back to 0 as they start or leave', async () => {
+      const [a, b] = [t.rt.createQueueName(), t.rt.createQueueName()];
+      const onA = [await open(sseUrl(a)), await open(sseUrl(a))];
+      const onB = await open(sseUrl(b));
+      await untilWaiting(3);
+      expect(t.rt.stats()).toMatchObject({ streams: 3, queues: 2, waitingForStart: 3 });
+
+      // A's streams start with its first push; B's still waits.
+      await pushMany(a, 1, 1);
+      await Promise.all(onA.map((client) => client.untilItems(1)));
+      expect(t.rt.stats()).toMatchObject({ streams: 3, waitingForStart: 1 });
+
+      onB.destroy();
+      await waitFor(() => t.rt.stats().streams === 2, "B's stream to be released");
+      expect(t.rt.stats().waitingForStart).toBe(0);
+
+      await t.rt.get(a).complete();
+      await Promise.all(onA.map((client) => client.untilEnd()));
+      await waitFor(() => t.rt.stats().streams === 0, 'all streams to end');
+      expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
     });
   });
 });

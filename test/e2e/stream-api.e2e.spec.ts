@@ -1,5 +1,6 @@
-import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, timeout, toArray, type Observable } from 'rxjs';
 import { RtQueueNotFoundError, type RtMessage } from '../../lib/index.js';
+import { goneQueue } from '../helpers/gone-queue.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -23,16 +24,38 @@ function collect(stream: Observable<RtMessage>) {
 
 describe('RtQueueService.stream() (e2e)', () => {
   let t: TestApp;
+  /**
+   * An app whose completed queues expire in a second and whose streams wait a second for a
+   * queue to start (checked every 200 ms).
+   */
+  let short: TestApp;
 
   beforeAll(async () => {
     t = await startTestApp();
+    short = await startTestApp({
+      options: { completedTtlSeconds: 1, startTimeoutSeconds: 1, sweepIntervalMs: 200 },
+    });
   });
 
   afterEach(async () => {
-    await waitFor(() => t.rt.stats().streams === 0, 'all streams to be released');
+    await waitFor(
+      () => t.rt.stats().streams === 0 && short.rt.stats().streams === 0,
+      'all streams to be released',
+    );
   });
 
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await short.close();
+  });
+
+  /** Waits until `app` has `count` streams waiting for their queue's first push. */
+  function untilWaiting(count: number, app: TestApp = t): Promise<unknown> {
+    return waitFor(
+      () => app.rt.stats().waitingForStart === count,
+      `${count} stream(s) waiting for their queue to start`,
+    );
+  }
 
   async function numsub(name: string): Promise<number> {
     const reply = (await t.redis.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
@@ -92,9 +115,11 @@ describe('RtQueueService.stream() (e2e)', () => {
     expect(t.rt.stats().streams).toBe(0);
   });
 
-  it('errors with RtQueueNotFoundError for a missing queue', async () => {
-    const missing = t.rt.createQueueName();
-    await expect(firstValueFrom(t.rt.stream(missing))).rejects.toBeInstanceOf(RtQueueNotFoundError);
+  it('errors with RtQueueNotFoundError for a gone queue (completed, then expired)', async () => {
+    const gone = await goneQueue(short);
+    await expect(firstValueFrom(short.rt.stream(gone))).rejects.toBeInstanceOf(
+      RtQueueNotFoundError,
+    );
   });
 
   it('releases the stream and the reader subscription on unsubscribe', async () => {
@@ -105,7 +130,7 @@ describe('RtQueueService.stream() (e2e)', () => {
     expect(await numsub(name)).toBe(1);
 
     subscription.unsubscribe();
-    expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0 });
+    expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
     await waitFor(async () => (await numsub(name)) === 0, 'the reader to unsubscribe');
   });
 
@@ -128,5 +153,72 @@ describe('RtQueueService.stream() (e2e)', () => {
     );
     expect(messages.map((m) => m.id)).toEqual(ids);
     expect(new Set(ids).size).toBe(1000);
+  });
+
+  describe('a queue not started yet (no push)', () => {
+    it('waits: a subscriber from before the first push gets every item in order, then completes', async () => {
+      const name = t.rt.createQueueName();
+      const { received, done, state } = collect(t.rt.stream(name));
+      await untilWaiting(1);
+      expect(received).toEqual([]);
+      expect(state.completed).toBe(false);
+
+      const q = t.rt.get(name);
+      const ids = [await q.push({ n: 1 }), await q.push({ n: 2 }), await q.push({ n: 3 })];
+      await q.complete();
+      expect(await done).toEqual([
+        { id: ids[0], item: { n: 1 } },
+        { id: ids[1], item: { n: 2 } },
+        { id: ids[2], item: { n: 3 } },
+      ]);
+      expect(t.rt.stats().waitingForStart).toBe(0);
+    });
+
+    it('completes a waiting subscriber with no items when complete() comes without a push', async () => {
+      const name = t.rt.createQueueName();
+      const { done } = collect(t.rt.stream(name));
+      await untilWaiting(1);
+      await t.rt.get(name).complete();
+      expect(await done).toEqual([]);
+    });
+
+    it('errors with RtQueueNotFoundError once startTimeoutSeconds pass without a push', async () => {
+      const name = short.rt.createQueueName();
+      const subscribedAt = Date.now();
+      const { received, done } = collect(short.rt.stream(name));
+      await untilWaiting(1, short);
+      await expect(done).rejects.toBeInstanceOf(RtQueueNotFoundError);
+      expect(Date.now() - subscribedAt).toBeGreaterThanOrEqual(1_000);
+      expect(received).toEqual([]);
+      expect(short.rt.stats()).toMatchObject({ streams: 0, waitingForStart: 0 });
+    });
+
+    it('errors at once for a resume ({after}) on a queue that never started', async () => {
+      const name = t.rt.createQueueName();
+      // t waits an hour for a start: only "gone at once" settles within the timeout.
+      await expect(
+        firstValueFrom(t.rt.stream(name, { after: '1700000000000-0' }).pipe(timeout(3_000))),
+      ).rejects.toBeInstanceOf(RtQueueNotFoundError);
+      expect(t.rt.stats().waitingForStart).toBe(0);
+    });
+
+    it('counts waiting streams in stats().waitingForStart, back to 0 as they start or leave', async () => {
+      const [a, b] = [t.rt.createQueueName(), t.rt.createQueueName()];
+      const onA = [collect(t.rt.stream(a)), collect(t.rt.stream(a))];
+      const onB = collect(t.rt.stream(b));
+      await untilWaiting(3);
+      expect(t.rt.stats()).toMatchObject({ streams: 3, queues: 2, waitingForStart: 3 });
+
+      await t.rt.get(a).push({ n: 1 });
+      await waitFor(() => onA.every((s) => s.received.length === 1), "A's first item");
+      expect(t.rt.stats()).toMatchObject({ streams: 3, waitingForStart: 1 });
+
+      onB.subscription.unsubscribe();
+      expect(t.rt.stats()).toMatchObject({ streams: 2, queues: 1, waitingForStart: 0 });
+
+      await t.rt.get(a).complete();
+      await Promise.all(onA.map((s) => s.done));
+      expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
+    });
   });
 });
