@@ -47,6 +47,8 @@ export class StreamHub implements OnModuleDestroy {
   /** Listeners across all taps, kept as a count so that the SSE route's limit check is O(1). */
   private listenerCount = 0;
   private hasConnected = false;
+  /** Catch-ups of open streams that found Redis away: retried when a connection is back. */
+  private readonly deferred = new Map<QueueTap, Set<StreamListener>>();
 
   constructor(
     private readonly store: StreamStore,
@@ -56,6 +58,9 @@ export class StreamHub implements OnModuleDestroy {
     this.reader = connections.reader;
     this.reader.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     this.reader.on('ready', () => this.onReaderReady());
+    // Registered after onReaderReady, which renews the subscriptions these catch-ups await.
+    this.reader.on('ready', () => this.retryDeferred());
+    connections.command.on('ready', () => this.retryDeferred());
     this.sweepTimer = setInterval(() => void this.sweep(), config.sweepIntervalMs).unref();
   }
 
@@ -104,6 +109,7 @@ export class StreamHub implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.closing = true;
     clearInterval(this.sweepTimer);
+    this.deferred.clear();
     for (const tap of [...this.taps.values()]) {
       for (const listener of [...tap.listeners]) listener.end();
     }
@@ -135,6 +141,7 @@ export class StreamHub implements OnModuleDestroy {
     if (tap.listeners.delete(listener)) this.listenerCount--;
     if (tap.listeners.size > 0 || this.taps.get(tap.name) !== tap) return;
     this.taps.delete(tap.name);
+    this.deferred.delete(tap);
     if (this.reader.status === 'ready') {
       this.reader.unsubscribe(tap.channel).catch(() => undefined);
     }
@@ -167,7 +174,26 @@ export class StreamHub implements OnModuleDestroy {
       }
       for (const listener of listeners) listener.caughtUp(entries, first);
     } catch (err) {
+      // An open stream outlives an outage: the two connections come back one after the
+      // other, so this catch-up waits for the next one back rather than ending the stream.
+      // (A stream that has not started yet fails: its route answers 503.)
+      if (!first && err instanceof RtRedisUnavailableError && !this.closing) {
+        const waiting = this.deferred.get(tap) ?? new Set<StreamListener>();
+        for (const listener of listeners) waiting.add(listener);
+        this.deferred.set(tap, waiting);
+        return;
+      }
       for (const listener of listeners) listener.fail(err);
+    }
+  }
+
+  private retryDeferred(): void {
+    const work = [...this.deferred];
+    this.deferred.clear();
+    for (const [tap, waiting] of work) {
+      if (this.taps.get(tap.name) !== tap) continue;
+      const live = [...waiting].filter((listener) => !listener.closed && tap.listeners.has(listener));
+      if (live.length > 0) void this.catchUp(tap, live, false);
     }
   }
 

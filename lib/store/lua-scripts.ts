@@ -19,13 +19,15 @@ if ended then return redis.error_reply('PLUTO_RT_COMPLETE queue is complete') en
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[3]) then return redis.error_reply('PLUTO_RT_FULL queue is full') end
 local id = redis.call('XADD', KEYS[1], '*', '${ITEM_FIELD}', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+-- The tombstone outlives the stream: a started queue, completed or abandoned, reads as gone.
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
 redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[1])
 return id`;
 
 /**
- * Idempotent: completing twice returns the first end marker's id. KEYS[2] is a tombstone
- * that outlives the stream, so that a reader arriving after expiry hears "gone" rather
- * than waiting for a queue that will never start.
+ * Idempotent: completing twice returns the first end marker's id. Like a push, it renews
+ * the tombstone KEYS[2], which outlives the stream so that a reader arriving after expiry
+ * hears "gone" rather than waiting for a queue that will never start.
  */
 export const COMPLETE_SCRIPT = `${LAST_ENTRY}
 if ended then return prev end
@@ -38,8 +40,8 @@ return id`;
 /**
  * One command for an existence check and a page of entries: the entries after the cursor;
  * the end marker alone when nothing follows the cursor in a completed queue; 0 when the
- * queue is gone (completed, then expired: its tombstone KEYS[2] remains); nil when it has
- * not started (no push yet) or was abandoned long ago.
+ * queue is gone (its stream expired, its tombstone KEYS[2] remains); nil when it has not
+ * started (no push yet), or expired so long ago that no URL for it is valid any more.
  */
 export const READ_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then

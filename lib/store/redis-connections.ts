@@ -16,6 +16,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   readonly reader: Redis;
   private readonly owned: Redis[] = [];
   private readonly warned = new WeakSet<Redis>();
+  private readonly readyWaiters = new WeakMap<Redis, Set<() => void>>();
 
   constructor(@Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig) {
     const { url, options, client } = config.redis;
@@ -61,17 +62,37 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     if (client.status === 'end') return Promise.reject(new RtRedisUnavailableError(operation, new Error('connection closed')));
     // A client handed in with lazyConnect (and its duplicate) connects on first use.
     if (client.status === 'wait') client.connect().catch(() => undefined);
+    const waiters = this.waitersOf(client);
     return new Promise((resolve, reject) => {
       const onReady = () => {
         clearTimeout(timer);
         resolve();
       };
       const timer = setTimeout(() => {
-        client.off('ready', onReady);
+        waiters.delete(onReady);
         reject(new RtRedisUnavailableError(operation, new Error(`not connected within ${this.config.commandTimeoutMs} ms`)));
       }, this.config.commandTimeoutMs);
-      client.once('ready', onReady);
+      waiters.add(onReady);
     });
+  }
+
+  /**
+   * The callers waiting for `client` to be ready, behind ONE 'ready' listener: a burst of
+   * pushes during an outage must not add a listener each (MaxListenersExceededWarning),
+   * and a caller that timed out leaves nothing behind.
+   */
+  private waitersOf(client: Redis): Set<() => void> {
+    let waiters = this.readyWaiters.get(client);
+    if (!waiters) {
+      const set = new Set<() => void>();
+      this.readyWaiters.set(client, set);
+      client.once('ready', () => {
+        this.readyWaiters.delete(client);
+        for (const onReady of set) onReady();
+      });
+      waiters = set;
+    }
+    return waiters;
   }
 
   async onApplicationShutdown(): Promise<void> {

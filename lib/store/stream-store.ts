@@ -35,16 +35,30 @@ export class StreamStore {
     return this.config.keyPrefix + name;
   }
 
-  /** The key that remembers a completed queue after its stream expired (`:` is not in names). */
+  /**
+   * The key that remembers that a queue started, after its stream expired, so that a late
+   * reader hears "gone" rather than waiting for a start (`:` is not in queue names).
+   */
   private tombstoneKey(name: string): string {
-    return `${this.config.keyPrefix}${name}:done`;
+    return `${this.config.keyPrefix}${name}:started`;
+  }
+
+  /**
+   * How long a queue reads as gone after its stream expired: as long as a URL signed for it
+   * may still be used. (It must outlive the stream: max(completed, idle) does not when
+   * completedTtlSeconds >= idleTtlSeconds, and a started-then-abandoned queue needs one too.)
+   */
+  private goneWindow(): number {
+    return Math.max(this.config.idleTtlSeconds, this.config.urlTtlSeconds);
   }
 
   /** Appends a serialised item; resolves to its entry id. */
   async push(name: string, json: string): Promise<string> {
     const { idleTtlSeconds, maxMessages } = this.config;
+    const keys = [this.key(name), this.tombstoneKey(name)];
+    const goneTtl = idleTtlSeconds + this.goneWindow();
     try {
-      return (await this.run(push, 'push', [this.key(name)], [json, idleTtlSeconds, maxMessages])) as string;
+      return (await this.run(push, 'push', keys, [json, idleTtlSeconds, maxMessages, goneTtl])) as string;
     } catch (err) {
       if (isReply(err, 'PLUTO_RT_COMPLETE')) throw new RtQueueCompleteError(name);
       if (isReply(err, 'PLUTO_RT_FULL')) throw new RtQueueFullError(name, maxMessages);
@@ -54,9 +68,9 @@ export class StreamStore {
 
   /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
   async complete(name: string): Promise<string> {
-    const { completedTtlSeconds, idleTtlSeconds } = this.config;
+    const { completedTtlSeconds } = this.config;
     const keys = [this.key(name), this.tombstoneKey(name)];
-    const goneTtl = Math.max(completedTtlSeconds, idleTtlSeconds);
+    const goneTtl = completedTtlSeconds + this.goneWindow();
     return (await this.run(complete, 'complete', keys, [completedTtlSeconds, goneTtl])) as string;
   }
 

@@ -82,7 +82,7 @@ async function roundTrip(rt: RtQueueService, url: string): Promise<string> {
 
 /** The keys one completed queue leaves under `keyPrefix`: its stream and its tombstone. */
 function completedQueueKeys(keyPrefix: string, name: string): string[] {
-  return [`${keyPrefix}${name}`, `${keyPrefix}${name}:done`];
+  return [`${keyPrefix}${name}`, `${keyPrefix}${name}:started`];
 }
 
 /** Ids of the connections in CLIENT LIST named `name`. */

@@ -358,12 +358,12 @@ describe('polling endpoint', () => {
       }
     });
 
-    it('is told apart by the tombstone complete() leaves for max(completedTtlSeconds, idleTtlSeconds)', async () => {
+    it('is told apart by the tombstone that pushes and complete() keep past the stream', async () => {
       const name = await goneQueue(short);
-      const tombstone = `${short.prefix}${name}:done`;
-      // completedTtlSeconds 1, idleTtlSeconds 86 400 (the default): the longer one.
+      const tombstone = `${short.prefix}${name}:started`;
+      // completedTtlSeconds 1, then as long as a URL may be used: max(idleTtl, urlTtl) = 1 day.
       expect(await short.redis.ttl(tombstone)).toBeGreaterThan(86_400 - 60);
-      expect(await short.redis.ttl(tombstone)).toBeLessThanOrEqual(86_400);
+      expect(await short.redis.ttl(tombstone)).toBeLessThanOrEqual(1 + 86_400);
       const urls = short.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
       expect((await request(short.url).get(`${urls.poll}&format=json`)).status).toBe(404);
 
@@ -372,15 +372,19 @@ describe('polling endpoint', () => {
       expect((await request(short.url).get(`${urls.poll}&format=json`)).status).toBe(204);
 
       const long = await startTestApp({
-        options: { completedTtlSeconds: 120, idleTtlSeconds: 60 },
+        options: { completedTtlSeconds: 120, idleTtlSeconds: 60, urlTtlSeconds: 600 },
       });
       try {
         const other = long.rt.createQueueName();
         await long.rt.get(other).push({ n: 1, text: 'one' });
+        // A started queue has its tombstone already: abandoned, it reads as gone too.
+        const afterPush = await long.redis.ttl(`${long.prefix}${other}:started`);
+        expect(afterPush).toBeGreaterThan(60 + 600 - 30);
+        expect(afterPush).toBeLessThanOrEqual(60 + 600);
         await long.rt.get(other).complete();
-        const ttl = await long.redis.ttl(`${long.prefix}${other}:done`);
-        expect(ttl).toBeGreaterThan(60);
-        expect(ttl).toBeLessThanOrEqual(120);
+        const ttl = await long.redis.ttl(`${long.prefix}${other}:started`);
+        expect(ttl).toBeGreaterThan(120 + 600 - 30);
+        expect(ttl).toBeLessThanOrEqual(120 + 600);
       } finally {
         await long.close();
       }

@@ -1,0 +1,118 @@
+import request from 'supertest';
+import { ResumingEventSource } from './helpers/resuming-event-source.js';
+import { RawSseClient } from '../helpers/sse-client.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const TTL_S = 1;
+const SWEEP_MS = 200;
+/** Redis expires a key within a few ms of its time; allow for a loaded CI box. */
+const SLACK_MS = 1_000;
+
+/**
+ * Queues expire on their own (completed ones after completedTtlSeconds, abandoned ones
+ * after idleTtlSeconds), and whoever asks afterwards is told "gone", never left hanging.
+ */
+describe('expiry', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      options: { completedTtlSeconds: TTL_S, idleTtlSeconds: TTL_S, sweepIntervalMs: SWEEP_MS },
+    });
+  });
+  afterAll(() => t.close());
+
+  const urlsOf = (name: string) => t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+  const pollStatus = async (poll: string) =>
+    (await request(t.url).get(`${poll}&format=json`)).status;
+
+  /**
+   * Answers to a queue that is gone: a JSON poller and a plain client get 404, an htmx poller
+   * is stopped (286 and an inert poller: a 404 would have it poll on), an EventSource gets
+   * `event: close` / `data: gone` at once.
+   */
+  async function expectGone(name: string) {
+    const { sse, poll } = urlsOf(name);
+    expect(await pollStatus(poll)).toBe(404);
+    const htmx = await request(t.url)
+      .get(`${poll}&el=poller&target=%23results`)
+      .set('HX-Request', 'true');
+    expect(htmx.status).toBe(286);
+    expect(htmx.text).not.toContain('hx-get');
+    const plain = await request(t.url).get(sse).set('Accept', '*/*');
+    expect(plain.status).toBe(404);
+    expect(plain.text).toMatch(/expired/);
+    const source = new ResumingEventSource(t.url + sse);
+    expect(await source.untilClosed(5_000)).toBe('gone');
+    expect(source.messages).toEqual([]);
+    expect(source.requests).toHaveLength(1);
+  }
+
+  it(`a completed queue is served until completedTtlSeconds (${TTL_S} s) pass, then gone for everyone`, async () => {
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    await queue.push({ n: 1, text: 'one' });
+    await queue.complete();
+    const completedAt = Date.now();
+    expect(await pollStatus(urlsOf(name).poll)).toBe(200);
+    await waitFor(
+      async () => (await pollStatus(urlsOf(name).poll)) === 404,
+      'the completed queue to expire',
+      TTL_S * 1000 + SLACK_MS,
+    );
+    const lifetime = Date.now() - completedAt;
+    process.stdout.write(
+      `[expiry] completed queue gone ${lifetime} ms after complete() (completedTtlSeconds ${TTL_S})\n`,
+    );
+    expect(lifetime).toBeGreaterThanOrEqual(TTL_S * 1000 - 50);
+    await expectGone(name);
+  });
+
+  it(`an abandoned queue (no push for idleTtlSeconds = ${TTL_S} s) is gone, and each push had kept it alive`, async () => {
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    // Pushes spread over more than the idle expiry keep the queue: each one refreshes it.
+    const start = Date.now();
+    for (let n = 0; Date.now() - start < TTL_S * 1000 * 1.5; n++) {
+      await queue.push({ n, text: `keepalive ${n}` });
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the job's pace, not a wait for a condition
+    }
+    expect(await pollStatus(urlsOf(name).poll)).toBe(200);
+    const lastPush = Date.now();
+    await waitFor(
+      async () => (await pollStatus(urlsOf(name).poll)) === 404,
+      'the abandoned queue to expire',
+      TTL_S * 1000 + SLACK_MS,
+    );
+    process.stdout.write(
+      `[expiry] abandoned queue gone ${Date.now() - lastPush} ms after its last push (idleTtlSeconds ${TTL_S})\n`,
+    );
+    await expectGone(name);
+  });
+
+  it(`an SSE stream open on a queue that expires is closed with event: close / data: gone within sweepIntervalMs (${SWEEP_MS} ms)`, async () => {
+    const name = t.rt.createQueueName();
+    await t.rt.get(name).push({ n: 1, text: 'abandoned soon' });
+    const client = await RawSseClient.open(t.url + urlsOf(name).sse);
+    await client.untilItems(1);
+    // Watch Redis for the moment the key goes, to time the close against it.
+    await waitFor(
+      async () => (await t.redis.exists(`${t.prefix}${name}`)) === 0,
+      'the key to expire',
+      TTL_S * 1000 + SLACK_MS,
+    );
+    const expiredAt = Date.now();
+    await client.until(
+      () => client.events.some((e) => e.event === 'close'),
+      'event: close',
+      SWEEP_MS + SLACK_MS,
+    );
+    const delay = Date.now() - expiredAt;
+    process.stdout.write(
+      `[expiry] open stream closed ${delay} ms after its queue expired (sweepIntervalMs ${SWEEP_MS})\n`,
+    );
+    expect(client.events.at(-1)).toMatchObject({ event: 'close', data: 'gone' });
+    await client.untilEnd();
+    await waitFor(() => t.rt.stats().streams === 0, 'the stream to be released');
+  });
+});

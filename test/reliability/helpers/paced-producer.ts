@@ -1,0 +1,55 @@
+import type { RtQueue } from '../../../lib/index.js';
+
+/** One push of a PacedProducer and how it ended. */
+export interface PushOutcome {
+  n: number;
+  startedAt: number;
+  settledAt: number;
+  id?: string;
+  error?: unknown;
+}
+
+/**
+ * Pushes `{ n, text }` onto a queue one after another, a few ms apart, until stopped,
+ * recording each outcome: a job that keeps working through a fault.
+ */
+export class PacedProducer {
+  readonly outcomes: PushOutcome[] = [];
+  private running = true;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly queue: RtQueue,
+    private readonly gapMs = 5,
+    firstN = 0,
+  ) {
+    this.done = this.run(firstN);
+  }
+
+  get ok(): PushOutcome[] {
+    return this.outcomes.filter((o) => o.id !== undefined);
+  }
+
+  get failed(): PushOutcome[] {
+    return this.outcomes.filter((o) => o.error !== undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+
+  private async run(firstN: number): Promise<void> {
+    for (let n = firstN; this.running; n++) {
+      const outcome: PushOutcome = { n, startedAt: Date.now(), settledAt: 0 };
+      try {
+        outcome.id = await this.queue.push({ n, text: `m${n}` });
+      } catch (err) {
+        outcome.error = err;
+      }
+      outcome.settledAt = Date.now();
+      this.outcomes.push(outcome);
+      await new Promise((resolve) => setTimeout(resolve, this.gapMs));
+    }
+  }
+}
