@@ -71,6 +71,9 @@ export class SseController {
       // Every event carries an id (else Nest numbers it, and that id would come back as an
       // invalid Last-Event-ID): a close event without an entry of its own gets the cursor.
       let lastId = after;
+      // Sets the browser's reconnect delay (its default is ~3 s). It carries the cursor as
+      // its id, as Nest would number an event without one.
+      subscriber.next({ id: after, retry: this.config.sseRetryMs, comment: 'open' });
       const ticks = this.keepalive.ticks.subscribe((tick) => subscriber.next(tick));
       const source = batches.subscribe({
         next: (batch) => {

@@ -7,6 +7,7 @@ export interface PlutoRtConfig {
   keyPrefix: string;
   clientName: string;
   keepaliveMs: number;
+  sseRetryMs: number;
   completedTtlSeconds: number;
   idleTtlSeconds: number;
   startTimeoutSeconds: number;

@@ -23,6 +23,8 @@ export interface PlutoRtModuleOptions {
   clientName?: string;
   /** Interval of SSE keepalive comments, in ms. @default 10_000 */
   keepaliveMs?: number;
+  /** How long a browser waits before it reconnects a dropped stream (SSE `retry:`), in ms. @default 1_000 */
+  sseRetryMs?: number;
   /** A completed queue is deleted this many seconds after `complete()`. @default 60 */
   completedTtlSeconds?: number;
   /** A queue with no push for this many seconds is deleted. @default 86_400 */

@@ -12,6 +12,7 @@ type NumericOption = {
 
 const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max: number }> = {
   keepaliveMs: { value: 10_000, min: 100, max: 3_600_000 },
+  sseRetryMs: { value: 1_000, min: 100, max: 3_600_000 },
   completedTtlSeconds: { value: 60, min: 1, max: 31_536_000 },
   idleTtlSeconds: { value: 86_400, min: 1, max: 31_536_000 },
   startTimeoutSeconds: { value: 3_600, min: 1, max: 31_536_000 },

@@ -164,6 +164,8 @@ describe('hbs partials', () => {
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
         const frames = frameReader(res.body!);
+        // The stream opens with the reconnect delay, carrying the cursor (the start) as id.
+        expect(await frames.next()).toMatch(/^\n?id: 0-0\nretry: 1000\n: open$/);
         const first = await frames.next();
         expect(first).toMatch(/^id: \d+-\d+$/m);
         expect(first).toContain('data: <li class="item" data-n="0">started</li>');

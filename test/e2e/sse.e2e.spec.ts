@@ -170,6 +170,18 @@ describe('SSE transport (e2e)', () => {
       );
     });
 
+    it('opens with the retry delay and the cursor as id, so the browser reconnects soon and where it was', async () => {
+      const name = t.rt.createQueueName();
+      const ids = await pushMany(name, 1, 3);
+      const client = await open(sseUrl(name), { 'Last-Event-ID': ids[0]! });
+      await client.untilItems(2);
+      const opening = client.blocks[0]!;
+      expect(opening.id).toBe(ids[0]);
+      expect(opening.lines).toContain('retry: 1000');
+      expect(opening.data).toBeUndefined();
+      client.destroy();
+    });
+
     it('resumes after the after= query parameter: exactly the entries after it', async () => {
       const name = t.rt.createQueueName();
       const ids = await pushMany(name, 1, 5);

@@ -25,6 +25,7 @@ describe('resolveOptions', () => {
       keyPrefix: 'pluto-rt:',
       clientName: 'pluto-rt',
       keepaliveMs: 10_000,
+      sseRetryMs: 1_000,
       completedTtlSeconds: 60,
       idleTtlSeconds: 86_400,
       startTimeoutSeconds: 3_600,
@@ -69,6 +70,7 @@ describe('resolveOptions', () => {
   describe('numeric options out of range name the option', () => {
     const cases: Array<[string, number, number]> = [
       ['keepaliveMs', 100, 3_600_000],
+      ['sseRetryMs', 100, 3_600_000],
       ['completedTtlSeconds', 1, 31_536_000],
       ['idleTtlSeconds', 1, 31_536_000],
       ['startTimeoutSeconds', 1, 31_536_000],
