@@ -2,13 +2,6 @@
 /// <reference lib="dom.iterable" />
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import {
-  eventSourceStates,
-  launchChromium,
-  openPage,
-  type WatchedPage,
-} from './support/chromium.js';
 import {
   expectStreamsClosed,
   launchDemo,
@@ -19,7 +12,9 @@ import {
   type ShownItem,
   type Transport,
 } from './support/results-page.js';
-import { REPO_ROOT, startSample, type SampleProcess } from './support/sample-process.js';
+import { useSampleInChromium } from './support/sample-in-chromium.js';
+import { REPO_ROOT } from './support/sample-process.js';
+import { eventSourceStates, openPage } from './support/watched-page.js';
 
 const POLL_MS = 200;
 const SCREENSHOT = `${REPO_ROOT}/docs/progress-demo.png`;
@@ -32,36 +27,13 @@ function expectStatusLines(items: ShownItem[], lastStep: number, total = 25): vo
 }
 
 describe('sample app in Chromium', () => {
-  let sample: SampleProcess;
-  let browser: Browser;
-  let watched: WatchedPage;
-
-  beforeAll(async () => {
-    [sample, browser] = await Promise.all([
-      startSample({ stepMs: 20, pollInterval: `${POLL_MS}ms` }),
-      launchChromium(),
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.stop();
-    await sample?.deleteKeys();
-  });
-
-  beforeEach(async () => {
-    watched = await openPage(browser);
-  });
-
-  afterEach(async () => {
-    await watched.close();
-  });
+  const ctx = useSampleInChromium({ stepMs: 20, pollInterval: `${POLL_MS}ms` });
 
   describe.each<Transport>(['sse', 'polling'])('over %s', (transport) => {
     it('list: 25 status messages of every level, appended in order; the stream closes', async () => {
-      await launchDemo(watched.page, sample.url, 'list', transport);
-      await waitUntilFinished(watched.page);
-      const items = await shownItems(watched.page, '#results > li');
+      await launchDemo(ctx.watched.page, ctx.sample.url, 'list', transport);
+      await waitUntilFinished(ctx.watched.page);
+      const items = await shownItems(ctx.watched.page, '#results > li');
       expectStatusLines(items, 25);
       const levelOf = (step: number) => items[step]!.level;
       expect([levelOf(1), levelOf(5), levelOf(6), levelOf(7), levelOf(25)]).toEqual([
@@ -72,23 +44,23 @@ describe('sample app in Chromium', () => {
         'success',
       ]);
       expect(items[25]!.text).toContain('all 25 batches imported');
-      await expectStreamsClosed(watched, transport, 1, POLL_MS);
-      expect(watched.consoleErrors).toEqual([]);
+      await expectStreamsClosed(ctx.watched, transport, 1, POLL_MS);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
 
     it('reverse: the same messages, newest on top', async () => {
-      await launchDemo(watched.page, sample.url, 'reverse', transport);
-      await waitUntilFinished(watched.page);
-      const items = await shownItems(watched.page, '#results > li');
+      await launchDemo(ctx.watched.page, ctx.sample.url, 'reverse', transport);
+      await waitUntilFinished(ctx.watched.page);
+      const items = await shownItems(ctx.watched.page, '#results > li');
       expectStatusLines([...items].reverse(), 25);
       expect(items[0]!.text).toContain('Step 25/25');
-      await expectStreamsClosed(watched, transport, 1, POLL_MS);
-      expect(watched.consoleErrors).toEqual([]);
+      await expectStreamsClosed(ctx.watched, transport, 1, POLL_MS);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
 
     it('progress: one bar, replaced in place, fills to 100 % and says done', async () => {
-      const { page } = watched;
-      await launchDemo(page, sample.url, 'progress', transport);
+      const { page } = ctx.watched;
+      await launchDemo(page, ctx.sample.url, 'progress', transport);
       // Record every value the bar shows from now on: it must only ever grow.
       await page.evaluate(() => {
         const seen: number[] = [];
@@ -122,13 +94,13 @@ describe('sample app in Chromium', () => {
           clip: { x: 0, y: 0, width: 1100, height },
         });
       }
-      await expectStreamsClosed(watched, transport, 1, POLL_MS);
-      expect(watched.consoleErrors).toEqual([]);
+      await expectStreamsClosed(ctx.watched, transport, 1, POLL_MS);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
 
     it('toasts: each message pops up as a toast and fades away', async () => {
-      const { page } = watched;
-      await launchDemo(page, sample.url, 'toasts', transport);
+      const { page } = ctx.watched;
+      await launchDemo(page, ctx.sample.url, 'toasts', transport);
       await waitUntilFinished(page);
       const toasts = await shownItems(page, '#toasts > .toast');
       expect(toasts.map((toast) => toast.step)).toEqual(stepsUpTo(8));
@@ -158,38 +130,38 @@ describe('sample app in Chromium', () => {
         return elements.map((el) => getComputedStyle(el).opacity);
       });
       expect(opacities).toEqual(Array(9).fill('0'));
-      await expectStreamsClosed(watched, transport, 1, POLL_MS);
-      expect(watched.consoleErrors).toEqual([]);
+      await expectStreamsClosed(ctx.watched, transport, 1, POLL_MS);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
 
     it('two consumers: both panels of one queue receive every message', async () => {
-      await launchDemo(watched.page, sample.url, 'two-consumers', transport);
-      await waitUntilFinished(watched.page);
-      const left = await shownItems(watched.page, '#left > li');
-      const right = await shownItems(watched.page, '#right > li');
+      await launchDemo(ctx.watched.page, ctx.sample.url, 'two-consumers', transport);
+      await waitUntilFinished(ctx.watched.page);
+      const left = await shownItems(ctx.watched.page, '#left > li');
+      const right = await shownItems(ctx.watched.page, '#right > li');
       expectStatusLines(left, 25);
       expect(right).toEqual(left);
-      await expectStreamsClosed(watched, transport, 2, POLL_MS);
-      expect(watched.consoleErrors).toEqual([]);
+      await expectStreamsClosed(ctx.watched, transport, 2, POLL_MS);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
 
     it('failure: the job throws halfway, the page shows why and the stream closes cleanly', async () => {
-      await launchDemo(watched.page, sample.url, 'failure', transport);
-      await waitUntilFinished(watched.page);
-      const items = await shownItems(watched.page, '#results > li');
+      await launchDemo(ctx.watched.page, ctx.sample.url, 'failure', transport);
+      await waitUntilFinished(ctx.watched.page);
+      const items = await shownItems(ctx.watched.page, '#results > li');
       expectStatusLines(items.slice(0, -1), 12);
       expect(items.at(-1)).toEqual({
         step: '',
         level: 'danger',
         text: 'danger Job failed: the orders API answered 503 at step 13 of 25',
       });
-      await expectStreamsClosed(watched, transport, 1, POLL_MS);
-      expect(watched.consoleErrors).toEqual([]);
+      await expectStreamsClosed(ctx.watched, transport, 1, POLL_MS);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
 
     it('json: plain JavaScript without htmx reads the JSON flavour', async () => {
-      const { page } = watched;
-      await launchDemo(page, sample.url, 'json', transport);
+      const { page } = ctx.watched;
+      await launchDemo(page, ctx.sample.url, 'json', transport);
       expect(await page.evaluate(() => typeof (window as unknown as { htmx?: unknown }).htmx)).toBe(
         'undefined',
       );
@@ -198,7 +170,7 @@ describe('sample app in Chromium', () => {
       expectStatusLines(items, 25);
       expect(items[7]!.text).toBe('danger: Step 7/25: record 259 rejected: missing customer id');
       const route = transport === 'sse' ? 'sse' : 'poll';
-      const requests = watched.streamRequests(route);
+      const requests = ctx.watched.streamRequests(route);
       expect(
         requests.every((request) => new URL(request.url).searchParams.get('format') === 'json'),
       ).toBe(true);
@@ -208,24 +180,24 @@ describe('sample app in Chromium', () => {
       } else {
         expect(requests.at(-1)!.status).toBe(200);
         await quietFor(3 * POLL_MS + 100);
-        expect(watched.streamRequests(route)).toHaveLength(requests.length);
+        expect(ctx.watched.streamRequests(route)).toHaveLength(requests.length);
       }
-      expect(watched.consoleErrors).toEqual([]);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     });
   });
 
   it('two pages on the same queue, one over SSE and one polling, both receive all 25 messages', async () => {
-    const second = await openPage(browser);
+    const second = await openPage(ctx.browser);
     try {
-      const url = await launchDemo(watched.page, sample.url, 'list', 'sse');
+      const url = await launchDemo(ctx.watched.page, ctx.sample.url, 'list', 'sse');
       await second.page.goto(url.replace('/list/sse/', '/list/polling/'));
-      await Promise.all([waitUntilFinished(watched.page), waitUntilFinished(second.page)]);
-      const first = await shownItems(watched.page, '#results > li');
+      await Promise.all([waitUntilFinished(ctx.watched.page), waitUntilFinished(second.page)]);
+      const first = await shownItems(ctx.watched.page, '#results > li');
       expectStatusLines(first, 25);
       expect(await shownItems(second.page, '#results > li')).toEqual(first);
-      await expectStreamsClosed(watched, 'sse', 1, POLL_MS);
+      await expectStreamsClosed(ctx.watched, 'sse', 1, POLL_MS);
       await expectStreamsClosed(second, 'polling', 1, POLL_MS);
-      expect([...watched.consoleErrors, ...second.consoleErrors]).toEqual([]);
+      expect([...ctx.watched.consoleErrors, ...second.consoleErrors]).toEqual([]);
     } finally {
       await second.close();
     }

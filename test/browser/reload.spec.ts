@@ -1,13 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
-import type { Browser } from 'playwright-core';
-import {
-  eventSourceStates,
-  launchChromium,
-  openPage,
-  type WatchedPage,
-} from './support/chromium.js';
 import { queueIsComplete } from './support/queue-state.js';
 import {
   launchDemo,
@@ -17,42 +10,20 @@ import {
   waitUntilFinished,
   type Transport,
 } from './support/results-page.js';
-import { startSample, type SampleProcess } from './support/sample-process.js';
+import { useSampleInChromium } from './support/sample-in-chromium.js';
+import { eventSourceStates } from './support/watched-page.js';
 
 // Slow enough (25 x 200 ms) that a reload lands while the job still runs.
 const STEP_MS = 200;
 
 describe('reloading a results page mid-stream', () => {
-  let sample: SampleProcess;
-  let browser: Browser;
-  let watched: WatchedPage;
-
-  beforeAll(async () => {
-    [sample, browser] = await Promise.all([
-      startSample({ stepMs: STEP_MS, pollInterval: '200ms' }),
-      launchChromium(),
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.stop();
-    await sample?.deleteKeys();
-  });
-
-  beforeEach(async () => {
-    watched = await openPage(browser);
-  });
-
-  afterEach(async () => {
-    await watched.close();
-  });
+  const ctx = useSampleInChromium({ stepMs: STEP_MS, pollInterval: '200ms' });
 
   it.each<Transport>(['sse', 'polling'])(
     'over %s shows the full history, then the live tail, with no duplicates',
     async (transport) => {
-      const { page } = watched;
-      const url = await launchDemo(page, sample.url, 'list', transport);
+      const { page } = ctx.watched;
+      const url = await launchDemo(page, ctx.sample.url, 'list', transport);
       await waitForCount(page, '#results > li', 3);
       await page.reload();
       expect(page.url()).toBe(url);
@@ -60,7 +31,7 @@ describe('reloading a results page mid-stream', () => {
       await waitForCount(page, '#results > li', 3);
       const historyCount = (await shownItems(page, '#results > li')).length;
       // ...while the job still runs, so what follows is the live tail.
-      expect(await queueIsComplete(page, sample.url)).toBe(false);
+      expect(await queueIsComplete(page, ctx.sample.url)).toBe(false);
       await waitUntilFinished(page);
       const items = await shownItems(page, '#results > li');
       expect(historyCount).toBeLessThan(items.length);
@@ -68,12 +39,12 @@ describe('reloading a results page mid-stream', () => {
       expect(new Set(items.map((item) => item.text)).size).toBe(26);
       if (transport === 'sse') {
         // One stream per page load, and the current one ended for good.
-        expect(watched.streamRequests('sse')).toHaveLength(2);
+        expect(ctx.watched.streamRequests('sse')).toHaveLength(2);
         expect(await eventSourceStates(page)).toEqual([2]);
       } else {
         expect(await page.locator('.pluto-rt-poller[hx-get]').count()).toBe(0);
       }
-      expect(watched.consoleErrors).toEqual([]);
+      expect(ctx.watched.consoleErrors).toEqual([]);
     },
   );
 });

@@ -2,7 +2,7 @@
 /// <reference lib="dom.iterable" />
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import type { Browser } from 'playwright-core';
-import { launchChromium, openPage, type WatchedPage } from './support/chromium.js';
+import { launchChromium } from '../helpers/chromium.js';
 import {
   expectStreamsClosed,
   launchDemo,
@@ -11,6 +11,7 @@ import {
   waitUntilFinished,
 } from './support/results-page.js';
 import { startSample, type SampleProcess } from './support/sample-process.js';
+import { openPage, type WatchedPage } from './support/watched-page.js';
 
 describe('web app and worker in separate processes', () => {
   let web: SampleProcess | undefined;

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Render } from '@nestjs/common';
 import request from 'supertest';
 import { RtQueueService } from '../../lib/index.js';
+import { elements, param } from '../helpers/markup.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Renders the fixture pages for a fresh queue that already holds one item. */
@@ -37,27 +38,6 @@ class DemoController {
     await this.rt.get(queueName).push({ n: 0, text: 'started' });
     return { queueName };
   }
-}
-
-type Attrs = Record<string, string>;
-
-/** The attributes of every `<tag ...>` in `html`, entities decoded. */
-function elements(html: string, tag: string): Attrs[] {
-  return [...html.matchAll(new RegExp(`<${tag}\\s[^>]*>`, 'g'))].map((match) => {
-    const attrs: Attrs = {};
-    for (const [, name, value] of match[0].matchAll(/([\w:-]+)="([^"]*)"/g))
-      attrs[name!] = decode(value!);
-    return attrs;
-  });
-}
-
-function decode(value: string): string {
-  const entities: Record<string, string> = { amp: '&', quot: '"', lt: '<', gt: '>', '#39': "'" };
-  return value.replace(/&(amp|quot|lt|gt|#39);/g, (_, entity: string) => entities[entity]!);
-}
-
-function param(url: string, name: string): string | null {
-  return new URL(url, 'http://x').searchParams.get(name);
 }
 
 /** Reads an SSE response frame by frame, skipping comment-only frames (keepalives). */

@@ -1,21 +1,23 @@
 import request from 'supertest';
 import type { RtMode } from '../../lib/index.js';
 import { goneQueue } from '../helpers/gone-queue.js';
+import { elements, param, type Attrs } from '../helpers/markup.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** The attributes of the first `<div>` in `html` whose class is `pluto-rt-poller`, entities decoded. */
-function pollerAttrs(html: string): Record<string, string> {
-  const tag = /<div [^>]*class="pluto-rt-poller"[^>]*>/.exec(html);
-  if (!tag) throw new Error(`no poller element in: ${html}`);
-  const attrs: Record<string, string> = {};
-  for (const [, name, value] of tag[0].matchAll(/([\w:-]+)="([^"]*)"/g))
-    attrs[name!] = decode(value!);
-  return attrs;
+function pollerAttrs(html: string): Attrs {
+  const poller = elements(html, 'div').find((div) => div.class === 'pluto-rt-poller');
+  if (!poller) throw new Error(`no poller element in: ${html}`);
+  return poller;
 }
 
-function decode(value: string): string {
-  const entities: Record<string, string> = { amp: '&', quot: '"', lt: '<', gt: '>', '#39': "'" };
-  return value.replace(/&(amp|quot|lt|gt|#39);/g, (_, entity: string) => entities[entity]!);
+/** Checks that `html` replaces poller p1 with an inert one: htmx stops polling. */
+function expectInertPoller(html: string): void {
+  const inert = pollerAttrs(html);
+  expect(inert.id).toBe('p1');
+  expect(inert['hx-swap-oob']).toBe('true');
+  expect(inert['hx-get']).toBeUndefined();
+  expect(inert['hx-trigger']).toBeUndefined();
 }
 
 /** The `data-n` of each rendered list item, in document order. */
@@ -23,9 +25,13 @@ function itemNumbers(html: string): number[] {
   return [...html.matchAll(/<li class="item" data-n="(\d+)">/g)].map((match) => Number(match[1]));
 }
 
-/** The query parameter `name` of a relative URL. */
-function param(url: string, name: string): string | null {
-  return new URL(url, 'http://x').searchParams.get(name);
+/** The JSON answer of a queue not complete yet, holding the items queueWith pushed as `ids`. */
+function jsonBatch(ids: string[]) {
+  return {
+    items: ids.map((id, i) => ({ id, item: { n: i + 1, text: `item ${i + 1}` } })),
+    cursor: ids.at(-1),
+    complete: false,
+  };
 }
 
 describe('polling endpoint', () => {
@@ -125,18 +131,13 @@ describe('polling endpoint', () => {
     const all = await request(t.url).get(poll);
     expect(all.status).toBe(286);
     expect(itemNumbers(all.text)).toEqual([1, 2]);
-    const inert = pollerAttrs(all.text);
-    expect(inert.id).toBe('p1');
-    expect(inert['hx-swap-oob']).toBe('true');
-    expect(inert['hx-get']).toBeUndefined();
-    expect(inert['hx-trigger']).toBeUndefined();
+    expectInertPoller(all.text);
 
     // A poller that already has every item gets just the end marker: 286, no items.
     const end = await request(t.url).get(`${poll}&after=${ids[1]}`);
     expect(end.status).toBe(286);
     expect(itemNumbers(end.text)).toEqual([]);
-    expect(pollerAttrs(end.text)['hx-get']).toBeUndefined();
-    expect(pollerAttrs(end.text)['hx-trigger']).toBeUndefined();
+    expectInertPoller(end.text);
   });
 
   it('a chain that reaches the end marker stops with 286', async () => {
@@ -203,14 +204,7 @@ describe('polling endpoint', () => {
       const res = await request(t.url).get(`${urls.poll}&format=json&count=2`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
-      expect(res.body).toEqual({
-        items: [
-          { id: ids[0], item: { n: 1, text: 'item 1' } },
-          { id: ids[1], item: { n: 2, text: 'item 2' } },
-        ],
-        cursor: ids[1],
-        complete: false,
-      });
+      expect(res.body).toEqual(jsonBatch(ids.slice(0, 2)));
 
       await queue.complete();
       const rest = await request(t.url).get(`${urls.poll}&format=json&after=${res.body.cursor}`);
@@ -225,14 +219,7 @@ describe('polling endpoint', () => {
       const res = await request(t.url).get(urls.poll).set('Accept', 'application/json');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
-      expect(res.body).toEqual({
-        items: [
-          { id: ids[0], item: { n: 1, text: 'item 1' } },
-          { id: ids[1], item: { n: 2, text: 'item 2' } },
-        ],
-        cursor: ids[1],
-        complete: false,
-      });
+      expect(res.body).toEqual(jsonBatch(ids));
       const none = await request(t.url)
         .get(`${urls.poll}&after=${ids[1]}`)
         .set('Accept', 'application/json');
@@ -287,14 +274,7 @@ describe('polling endpoint', () => {
       expect(param(next, 'after')).toBe(ids[1]);
       const json = await request(t.url).get(`${urls.poll}&format=json`);
       expect(json.status).toBe(200);
-      expect(json.body).toEqual({
-        items: [
-          { id: ids[0], item: { n: 1, text: 'item 1' } },
-          { id: ids[1], item: { n: 2, text: 'item 2' } },
-        ],
-        cursor: ids[1],
-        complete: false,
-      });
+      expect(json.body).toEqual(jsonBatch(ids));
 
       await queue.push({ n: 3, text: 'item 3' });
       await queue.complete();
@@ -349,11 +329,7 @@ describe('polling endpoint', () => {
         expect(res.status).toBe(286);
         expect(res.headers['content-type']).toMatch(/text\/html/);
         expect(itemNumbers(res.text)).toEqual([]);
-        const inert = pollerAttrs(res.text);
-        expect(inert.id).toBe('p1');
-        expect(inert['hx-swap-oob']).toBe('true');
-        expect(inert['hx-get']).toBeUndefined();
-        expect(inert['hx-trigger']).toBeUndefined();
+        expectInertPoller(res.text);
         expect(res.text).not.toMatch(/hx-get|hx-trigger/);
       }
     });

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { goneQueue } from '../helpers/gone-queue.js';
-import { EventSourceClient, RawSseClient, type SseBlock } from '../helpers/sse-client.js';
+import { EventSourceClient, RawSseClient } from '../helpers/sse-client.js';
+import type { SseBlock } from '../helpers/sse-parse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 

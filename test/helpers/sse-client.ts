@@ -1,16 +1,7 @@
 import http from 'node:http';
 import { EventSource, type FetchLike } from 'eventsource';
-
-/** One block of an event stream (the text between blank lines), as sent. */
-export interface SseBlock {
-  /** The block's lines, verbatim (without the line ends). */
-  lines: string[];
-  id?: string;
-  event?: string;
-  /** The data lines joined with `\n`, as an EventSource joins them; undefined without any. */
-  data?: string;
-  comments: string[];
-}
+import { ChangeWaiters } from './change-waiters.js';
+import { isEvent, parseSseBlock, type SseBlock } from './sse-parse.js';
 
 export interface RawSseOptions {
   headers?: Record<string, string>;
@@ -29,7 +20,7 @@ export class RawSseClient {
   readonly blocks: SseBlock[] = [];
   ended = false;
   private buffer = '';
-  private readonly watchers = new Set<() => void>();
+  private readonly changes = new ChangeWaiters();
 
   private constructor(
     readonly request: http.ClientRequest,
@@ -39,7 +30,7 @@ export class RawSseClient {
     response.on('data', (chunk: string) => this.onChunk(chunk));
     const onEnd = () => {
       this.ended = true;
-      this.notify();
+      this.changes.notify();
     };
     response.on('end', onEnd);
     response.on('close', onEnd);
@@ -80,7 +71,7 @@ export class RawSseClient {
 
   /** Blocks that carry an event (data or an event name): items and close events. */
   get events(): SseBlock[] {
-    return this.blocks.filter((block) => block.data !== undefined || block.event !== undefined);
+    return this.blocks.filter(isEvent);
   }
 
   /** Item events: data without an `event:` line. */
@@ -94,32 +85,16 @@ export class RawSseClient {
 
   /** Resolves with the first truthy value of `check`, tested on every chunk (no polling). */
   until<T>(check: () => T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-    return new Promise((resolve, reject) => {
-      const test = (): boolean => {
+    return this.changes.until(
+      () => {
         const value = check();
-        if (value) {
-          finish();
-          resolve(value as NonNullable<T>);
-          return true;
-        }
-        if (this.ended) {
-          finish();
-          reject(new Error(`The stream ended while waiting for ${what}; got:\n${this.raw}`));
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.raw}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.watchers.delete(watcher);
-      };
-      const watcher = () => void test();
-      if (!test()) this.watchers.add(watcher);
-    });
+        if (!value && this.ended)
+          throw new Error(`The stream ended while waiting for ${what}; got:\n${this.raw}`);
+        return value;
+      },
+      timeoutMs,
+      () => `Timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.raw}`,
+    );
   }
 
   /** Waits for `count` item events. */
@@ -132,25 +107,12 @@ export class RawSseClient {
   }
 
   /** Waits for the server to end the response. */
-  untilEnd(timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.ended) return resolve();
-      const timer = setTimeout(() => {
-        this.watchers.delete(watcher);
-        reject(
-          new Error(
-            `Timed out after ${timeoutMs} ms waiting for the response to end; got:\n${this.raw}`,
-          ),
-        );
-      }, timeoutMs);
-      const watcher = () => {
-        if (!this.ended) return;
-        clearTimeout(timer);
-        this.watchers.delete(watcher);
-        resolve();
-      };
-      this.watchers.add(watcher);
-    });
+  async untilEnd(timeoutMs = 10_000): Promise<void> {
+    await this.changes.until(
+      () => this.ended,
+      timeoutMs,
+      () => `Timed out after ${timeoutMs} ms waiting for the response to end; got:\n${this.raw}`,
+    );
   }
 
   /** Drops the connection from the client side, like a closed tab. */
@@ -166,36 +128,12 @@ export class RawSseClient {
     while ((end = this.buffer.indexOf('\n\n')) !== -1) {
       const text = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
-      if (text !== '') this.blocks.push(parseBlock(text));
+      if (text !== '') this.blocks.push(parseSseBlock(text));
     }
     // A lone leading blank line (sent with the headers) is not a block.
     if (this.buffer === '\n') this.buffer = '';
-    this.notify();
+    this.changes.notify();
   }
-
-  private notify(): void {
-    for (const watcher of [...this.watchers]) watcher();
-  }
-}
-
-function parseBlock(text: string): SseBlock {
-  const lines = text.split('\n');
-  const block: SseBlock = { lines, comments: [] };
-  const data: string[] = [];
-  for (const line of lines) {
-    if (line.startsWith(':')) {
-      block.comments.push(line.slice(1).replace(/^ /, ''));
-      continue;
-    }
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') data.push(value);
-    else if (field === 'id') block.id = value;
-    else if (field === 'event') block.event = value;
-  }
-  if (data.length > 0) block.data = data.join('\n');
-  return block;
 }
 
 /** An event an EventSource dispatched. */
@@ -218,7 +156,7 @@ export class EventSourceClient {
   errors = 0;
   /** Ids of the last message before each error (a dropped connection), in order. */
   readonly lastIdAtErrors: Array<string | undefined> = [];
-  private readonly watchers = new Set<() => void>();
+  private readonly changes = new ChangeWaiters();
 
   /** `closeOnCloseEvent` closes the source on `event: close`, like htmx's sse-close. */
   constructor(
@@ -227,7 +165,7 @@ export class EventSourceClient {
   ) {
     const fetchWithHeaders: FetchLike = (input, init) => {
       this.requests.push(init.headers['Last-Event-ID'] ?? null);
-      this.notify();
+      this.changes.notify();
       return fetch(input, { ...init, headers: { ...init.headers, ...options.headers } });
     };
     this.es = new EventSource(url, { fetch: fetchWithHeaders });
@@ -237,7 +175,7 @@ export class EventSourceClient {
         data: String(event.data),
         lastEventId: event.lastEventId,
       });
-      this.notify();
+      this.changes.notify();
     });
     this.es.addEventListener('close', (event) => {
       this.closeEvents.push({
@@ -246,43 +184,26 @@ export class EventSourceClient {
         lastEventId: event.lastEventId,
       });
       if (options.closeOnCloseEvent ?? true) this.es.close();
-      this.notify();
+      this.changes.notify();
     });
     this.es.addEventListener('error', () => {
       this.errors++;
       this.lastIdAtErrors.push(this.messages.at(-1)?.lastEventId);
-      this.notify();
+      this.changes.notify();
     });
   }
 
   /** Resolves with the first truthy value of `check`, tested on every event (no polling). */
   until<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.watchers.delete(watcher);
-        reject(
-          new Error(
-            `Timed out after ${timeoutMs} ms waiting for ${what} (${this.messages.length} message(s), requests ${JSON.stringify(this.requests)})`,
-          ),
-        );
-      }, timeoutMs);
-      const watcher = () => {
-        const value = check();
-        if (!value) return;
-        clearTimeout(timer);
-        this.watchers.delete(watcher);
-        resolve(value as NonNullable<T>);
-      };
-      this.watchers.add(watcher);
-      watcher();
-    });
+    return this.changes.until(
+      check,
+      timeoutMs,
+      () =>
+        `Timed out after ${timeoutMs} ms waiting for ${what} (${this.messages.length} message(s), requests ${JSON.stringify(this.requests)})`,
+    );
   }
 
   close(): void {
     this.es.close();
-  }
-
-  private notify(): void {
-    for (const watcher of [...this.watchers]) watcher();
   }
 }

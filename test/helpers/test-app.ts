@@ -56,7 +56,9 @@ export async function startTestApp(settings: TestAppOptions = {}): Promise<TestA
   })
   class TestModule {}
 
-  const app = await NestFactory.create<NestExpressApplication>(TestModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(TestModule, {
+    logger: ['error', 'warn'],
+  });
   if (settings.mvc) {
     app.setBaseViewsDir(VIEWS_DIR);
     app.setViewEngine('hbs');

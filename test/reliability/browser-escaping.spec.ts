@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { launchChromium, pageScript } from './helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { pageScript } from './helpers/page-script.js';
 import { RELIABILITY_TEMPLATES, startPageApp } from './helpers/page-app.js';
 import type { TestApp } from '../helpers/test-app.js';
 

@@ -17,7 +17,12 @@ describe('expiry', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({
-      options: { completedTtlSeconds: TTL_S, idleTtlSeconds: TTL_S, sweepIntervalMs: SWEEP_MS },
+      options: {
+        completedTtlSeconds: TTL_S,
+        idleTtlSeconds: TTL_S,
+        sweepIntervalMs: SWEEP_MS,
+        sseRetryMs: 100,
+      },
     });
   });
   afterAll(() => t.close());

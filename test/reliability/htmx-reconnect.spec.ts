@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Browser, Page, Request } from 'playwright-core';
-import { launchChromium, pageScript } from './helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { pageScript } from './helpers/page-script.js';
 import { startPageApp } from './helpers/page-app.js';
 import { ServerSockets } from './helpers/server-sockets.js';
 import type { TestApp } from '../helpers/test-app.js';

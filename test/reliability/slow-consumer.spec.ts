@@ -2,8 +2,8 @@ import http from 'node:http';
 import { heapAfterGc } from './helpers/process-resources.js';
 import { realProcess } from './helpers/process-watch.js';
 import { ServerSockets } from './helpers/server-sockets.js';
-import { parseSse } from './helpers/sse-text.js';
 import { RawSseClient } from '../helpers/sse-client.js';
+import { parseSseText } from '../helpers/sse-parse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const ITEM_CHARS = 32_000;
@@ -89,7 +89,7 @@ describe('slow consumer', () => {
       stalled.on('error', () => resolve(text));
       stalled.resume();
     });
-    const firstPart = parseSse(received).filter((e) => e.event === undefined);
+    const firstPart = parseSseText(received).filter((e) => e.event === undefined);
     expect(firstPart.length).toBeGreaterThan(0);
     expect(firstPart.length).toBeLessThan(ids.length);
     const resumed = await RawSseClient.open(t.url + sse, {

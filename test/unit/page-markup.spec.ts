@@ -7,14 +7,7 @@ import {
 } from '../../lib/partials/page-markup.js';
 import type { RtMode } from '../../lib/pluto-rt.constants.js';
 import type { RtUrls } from '../../lib/rt-queue.service.js';
-
-function attributes(html: string): Map<string, string> {
-  const match = /^<div ((?:[\w:-]+(?:="[^"]*")?\s*)*)><\/div>$/.exec(html);
-  if (!match) throw new Error(`not one div: ${html}`);
-  return new Map(
-    [...match[1]!.matchAll(/([\w:-]+)(?:="([^"]*)")?/g)].map((m) => [m[1]!, m[2] ?? '']),
-  );
-}
+import { singleDivAttributes } from '../helpers/markup.js';
 
 /** Signed URLs as RtQueueService.rtUrls makes them (the signature is not checked here). */
 function urls(mode: RtMode = 'append', queue = 'rtq_q'): RtUrls {
@@ -51,7 +44,7 @@ describe('scriptTags', () => {
 describe('sseElement', () => {
   it('connects to the signed SSE URL and swaps unnamed messages into the target', () => {
     const u = urls('reverse');
-    const attrs = attributes(sseElement({ ...params, id: 'live' }, u));
+    const attrs = singleDivAttributes(sseElement({ ...params, id: 'live' }, u));
     expect(attrs.get('id')).toBe('live');
     expect(attrs.get('hx-ext')).toBe('sse');
     expect(attrs.get('sse-connect')).toBe(escapeAttr(u.sse));
@@ -62,7 +55,7 @@ describe('sseElement', () => {
   });
 
   it('targets itself when no target is given, and has no id unless asked', () => {
-    const attrs = attributes(
+    const attrs = singleDivAttributes(
       sseElement({ queue: 'rtq_q', item_template: 'pluto_rt/list_item' }, urls()),
     );
     expect(attrs.get('hx-target')).toBe('this');
@@ -71,21 +64,23 @@ describe('sseElement', () => {
   });
 
   it('takes the swap from the signed mode, not from the params', () => {
-    const attrs = attributes(sseElement({ ...params, mode: 'append' }, urls('replace')));
+    const attrs = singleDivAttributes(sseElement({ ...params, mode: 'append' }, urls('replace')));
     expect(attrs.get('hx-swap')).toBe('innerHTML');
   });
 
   it('escapes a hostile target and id', () => {
     const html = sseElement({ ...params, target: '"><script>x</script>', id: "a'b" }, urls());
     expect(html).not.toContain('<script>');
-    expect(attributes(html).get('id')).toBe('a&#39;b');
+    expect(singleDivAttributes(html).get('id')).toBe('a&#39;b');
   });
 });
 
 describe('pollingElement', () => {
   it('polls the signed URL with its placement, on load and every interval', () => {
     const u = urls('append');
-    const attrs = attributes(pollingElement({ ...params, interval: '2s', count: 25, id: 'p1' }, u));
+    const attrs = singleDivAttributes(
+      pollingElement({ ...params, interval: '2s', count: 25, id: 'p1' }, u),
+    );
     expect(attrs.get('id')).toBe('p1');
     expect(attrs.get('hx-trigger')).toBe('load, every 2s');
     expect(attrs.get('hx-target')).toBe('#results');
@@ -107,18 +102,22 @@ describe('pollingElement', () => {
 
   it('defaults to every 1s, no count, and an id derived from its parameters', () => {
     const html = pollingElement(params, urls());
-    const attrs = attributes(html);
+    const attrs = singleDivAttributes(html);
     expect(attrs.get('hx-trigger')).toBe('load, every 1s');
     const url = new URL(attrs.get('hx-get')!.replaceAll('&amp;', '&'), 'http://x');
     expect(url.searchParams.has('count')).toBe(false);
     expect(url.searchParams.get('el')).toBe(attrs.get('id'));
     expect(attrs.get('id')).toMatch(/^prt-[0-9a-f]{12}$/);
     // Stable for the same parameters, different for another queue or mode.
-    expect(attributes(pollingElement(params, urls())).get('id')).toBe(attrs.get('id'));
+    expect(singleDivAttributes(pollingElement(params, urls())).get('id')).toBe(attrs.get('id'));
     expect(
-      attributes(pollingElement({ ...params, queue: 'rtq_r' }, urls('append', 'rtq_r'))).get('id'),
+      singleDivAttributes(
+        pollingElement({ ...params, queue: 'rtq_r' }, urls('append', 'rtq_r')),
+      ).get('id'),
     ).not.toBe(attrs.get('id'));
-    expect(attributes(pollingElement(params, urls('replace'))).get('id')).not.toBe(attrs.get('id'));
+    expect(singleDivAttributes(pollingElement(params, urls('replace'))).get('id')).not.toBe(
+      attrs.get('id'),
+    );
   });
 
   it.each([
@@ -126,7 +125,7 @@ describe('pollingElement', () => {
     ['reverse', 'afterbegin'],
     ['replace', 'innerHTML'],
   ] as const)('mode %s swaps %s', (mode, swap) => {
-    expect(attributes(pollingElement(params, urls(mode))).get('hx-swap')).toBe(swap);
+    expect(singleDivAttributes(pollingElement(params, urls(mode))).get('hx-swap')).toBe(swap);
   });
 
   it('needs a target', () => {

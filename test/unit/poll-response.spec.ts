@@ -6,15 +6,7 @@ import {
   SWAP_BY_MODE,
 } from '../../lib/http/poll-response.js';
 import { RtEntry } from '../../lib/store/rt-entry.js';
-
-/** The attributes of the single element in `html`, as a map. */
-function attributes(html: string): Map<string, string> {
-  const match = /^<div ((?:[\w:-]+(?:="[^"]*")?\s*)*)><\/div>$/.exec(html);
-  if (!match) throw new Error(`not one div: ${html}`);
-  return new Map(
-    [...match[1]!.matchAll(/([\w:-]+)(?:="([^"]*)")?/g)].map((m) => [m[1]!, m[2] ?? '']),
-  );
-}
+import { singleDivAttributes } from '../helpers/markup.js';
 
 const placement = { el: 'poller-1', target: '#results', every: '500ms' };
 
@@ -66,7 +58,7 @@ describe('SWAP_BY_MODE', () => {
 describe('pollerElement', () => {
   it('polls on as an out-of-band replacement, with the next URL escaped', () => {
     const next = '/pluto-rt/poll/q?tpl=pluto_rt%2Fitem&mode=append&after=1-0';
-    const attrs = attributes(pollerElement(placement, 'append', next, true));
+    const attrs = singleDivAttributes(pollerElement(placement, 'append', next, true));
     expect(attrs.get('id')).toBe('poller-1');
     expect(attrs.get('class')).toBe('pluto-rt-poller');
     expect(attrs.get('hx-swap-oob')).toBe('true');
@@ -79,7 +71,7 @@ describe('pollerElement', () => {
   });
 
   it('as the first element (not out-of-band), also fires on load', () => {
-    const attrs = attributes(pollerElement(placement, 'reverse', '/p', false));
+    const attrs = singleDivAttributes(pollerElement(placement, 'reverse', '/p', false));
     expect(attrs.has('hx-swap-oob')).toBe(false);
     expect(attrs.get('hx-trigger')).toBe('load, every 500ms');
     expect(attrs.get('hx-swap')).toBe('afterbegin');
@@ -90,12 +82,14 @@ describe('pollerElement', () => {
     ['reverse', 'afterbegin'],
     ['replace', 'innerHTML'],
   ] as const)('mode %s swaps %s', (mode, swap) => {
-    expect(attributes(pollerElement(placement, mode, '/p', true)).get('hx-swap')).toBe(swap);
+    expect(singleDivAttributes(pollerElement(placement, mode, '/p', true)).get('hx-swap')).toBe(
+      swap,
+    );
   });
 
   it('without a next URL is inert: no hx-get, no trigger', () => {
     const html = pollerElement(placement, 'append', undefined, true);
-    const attrs = attributes(html);
+    const attrs = singleDivAttributes(html);
     expect(attrs.get('id')).toBe('poller-1');
     expect(attrs.get('hx-swap-oob')).toBe('true');
     expect(html).not.toMatch(/hx-get|hx-trigger|every/);
@@ -105,7 +99,7 @@ describe('pollerElement', () => {
     const hostile = { el: 'x" onclick="alert(1)', target: "#a'><script>", every: '1s"' };
     const html = pollerElement(hostile, 'append', '/p?a="b"', true);
     expect(html).not.toMatch(/<script>|" onclick/);
-    const attrs = attributes(html);
+    const attrs = singleDivAttributes(html);
     expect(attrs.get('id')).toBe('x&quot; onclick=&quot;alert(1)');
     expect(attrs.get('hx-target')).toBe('#a&#39;&gt;&lt;script&gt;');
     expect(attrs.get('hx-trigger')).toBe('every 1s&quot;');

@@ -3,7 +3,7 @@
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import type { Page } from 'playwright-core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventSourceStates, type WatchedPage } from './chromium.js';
+import { eventSourceStates, type WatchedPage } from './watched-page.js';
 
 export type Transport = 'sse' | 'polling';
 

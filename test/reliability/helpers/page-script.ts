@@ -1,21 +1,3 @@
-import { chromium, type Browser } from 'playwright-core';
-
-/** Debian's headless Chromium, quiet (no background traffic that could disturb the tests). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
-
 /** Page-side checks, as expressions: the test tsconfig has no DOM types. */
 export const pageScript = {
   /** True once `selector` matches at least `n` elements. */
