@@ -1,0 +1,290 @@
+// The measurements. Each takes the run context (client process, Redis probe, a way to start
+// a server process for a system) and returns plain figures for the JSON and the table.
+import os from 'node:os';
+import { sleep } from './clock.mjs';
+import { commandDelta } from './redis-probe.mjs';
+import { round, summarize } from './stats.mjs';
+
+let phaseSeq = 0;
+const nextPhase = () => ++phaseSeq;
+
+/** Connections in CLIENT LIST that belong to the server's system. */
+async function connections(ctx, server) {
+  return server.call('ownsConnections', { names: await ctx.probe.connectionNames() });
+}
+
+/** Every pushed message must arrive: a quick run fails without, a full one says so. */
+function checkDelivered(ctx, what, delivered, expected) {
+  if (delivered === expected) return;
+  const message = `${what}: ${delivered} of ${expected} messages arrived`;
+  if (ctx.strict) throw new Error(message);
+  ctx.log(`  warning: ${message}`);
+}
+
+/** Fails the run when the client saw streams end that it did not close. */
+async function assertStreamsHealthy(ctx, what) {
+  const status = await ctx.client.call('status');
+  if (status.unexpectedEnds > 0) {
+    throw new Error(
+      `${what}: ${status.unexpectedEnds} stream(s) ended unexpectedly (last: ${status.lastEndReason})`,
+    );
+  }
+  return status;
+}
+
+/**
+ * Idle streams: memory per stream (RSS growth / streams), Redis commands per second, process
+ * CPU and Redis connections, with `small` and then `streams` open streams, one queue each.
+ */
+export async function idle(ctx, name) {
+  const { streams, small, settleMs, windowMs } = ctx.sizes.idle;
+  return ctx.withServer(name, 'idle', async ({ server, port }) => {
+    const { paths, expectFirst } = await server.call('createStreams', {
+      count: streams,
+      producers: false,
+    });
+    await ctx.client.call('open', { port, paths: paths.slice(0, small), expectFirst });
+    await sleep(500);
+    const connectionsSmall = await connections(ctx, server);
+    await ctx.heapSnapshot?.(server, name, 'idle-before');
+    const before = await server.call('stats', { gc: true });
+    const opening = await ctx.client.call('open', { port, paths: paths.slice(small), expectFirst });
+    await sleep(settleMs);
+    const after = await server.call('stats', { gc: true });
+    const added = streams - small;
+
+    await ctx.heapSnapshot?.(server, name, 'idle-after');
+    // The forced GC leaves sweeping to V8's worker threads for a while: not the streams' cost.
+    await sleep(settleMs);
+    const commands0 = await ctx.probe.commandCounts();
+    const redisCpu0 = await ctx.probe.cpuSeconds();
+    const window0 = await server.call('stats');
+    const threads0 = await server.call('threads');
+    await ctx.profiled(server, name, 'idle', () => sleep(windowMs));
+    const threads1 = await server.call('threads');
+    const window1 = await server.call('stats');
+    const commands1 = await ctx.probe.commandCounts();
+    const redisCpu1 = await ctx.probe.cpuSeconds();
+    const connectionsLarge = await connections(ctx, server);
+    const status = await assertStreamsHealthy(ctx, `idle ${name}`);
+
+    const seconds = (window1.at - window0.at) / 1000;
+    const commands = commandDelta(commands0, commands1);
+    const cpuMicros = window1.cpu.user + window1.cpu.system - window0.cpu.user - window0.cpu.system;
+    return {
+      streams,
+      small,
+      openSeconds: round(opening.ms / 1000, 2),
+      openStreams: status.open,
+      rssBytesPerStream: round((after.memory.rss - before.memory.rss) / added, 0),
+      heapBytesPerStream: round((after.memory.heapUsed - before.memory.heapUsed) / added, 0),
+      rssBefore: before.memory.rss,
+      rssAfter: after.memory.rss,
+      redisCommandsPerSecond: round(commands.total / seconds, 2),
+      redisCommands: commands.perCommand,
+      redisCpuPercent: round(((redisCpu1 - redisCpu0) / seconds) * 100, 2),
+      cpuPercentOfOneCore: round((cpuMicros / 1e6 / seconds) * 100, 3),
+      cpuUserSystemMicros: {
+        user: window1.cpu.user - window0.cpu.user,
+        system: window1.cpu.system - window0.cpu.system,
+      },
+      cpuPercentByThread: threadShares(threads0, threads1, seconds),
+      windowSeconds: round(seconds, 2),
+      connectionsSmall,
+      connectionsLarge,
+    };
+  });
+}
+
+/** % of one core per thread name between two `threads` answers (ticks of 1/100 s). */
+function threadShares(before, after, seconds) {
+  if (!before || !after) return undefined;
+  const shares = {};
+  for (const [name, t] of Object.entries(after)) {
+    const b = before[name] ?? { user: 0, system: 0 };
+    const ticks = t.user + t.system - b.user - b.system;
+    if (ticks > 0) shares[name] = round(ticks / seconds, 2);
+  }
+  return shares;
+}
+
+/** One latency measurement on the streams already open: `rate` items/s per stream. */
+async function measureLatency(ctx, server, { streams, rate, durationMs, warmupMs }) {
+  const warmup = nextPhase();
+  await ctx.client.call('phase', { p: warmup });
+  await server.call('load', { phase: warmup, rate, durationMs: warmupMs });
+  const phase = nextPhase();
+  await ctx.client.call('phase', { p: phase, samples: true });
+  const pushed = await server.call('load', { phase, rate, durationMs });
+  if (pushed.errors > 0) throw new Error(`pushes failed: ${pushed.lastError}`);
+  await ctx.client.call('waitPhase', { p: phase, count: pushed.pushed, timeoutMs: 10_000 });
+  await ctx.client.call('takePhase', { p: warmup });
+  const got = await ctx.client.call('takePhase', { p: phase });
+  checkDelivered(ctx, `latency, ${streams} streams`, got.count, pushed.pushed);
+  return {
+    streams,
+    ratePerStream: rate,
+    seconds: round(pushed.ms / 1000, 2),
+    pushed: pushed.pushed,
+    delivered: got.count,
+    latencyMs: summarize(got.samples),
+  };
+}
+
+/** Latency at each stream count of `sizes.latency.steps` (each stream on its own queue). */
+export async function latency(ctx, name, server, port) {
+  const { steps, warmupMs } = ctx.sizes.latency;
+  const results = [];
+  for (const { streams, rates, durationMs } of steps) {
+    const { paths, expectFirst } = await server.call('createStreams', { count: streams });
+    await ctx.client.call('open', { port, paths, expectFirst });
+    for (const rate of rates) {
+      const result = await ctx.profiled(server, name, `latency-${streams}x${rate}`, () =>
+        measureLatency(ctx, server, { streams, rate, durationMs, warmupMs }),
+      );
+      ctx.log(
+        `  latency ${name} ${streams} streams x ${rate}/s: p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms, ${result.delivered}/${result.pushed} delivered`,
+      );
+      results.push(result);
+    }
+    await assertStreamsHealthy(ctx, `latency ${name}`);
+    await ctx.client.call('closeAll');
+    await server.call('release');
+  }
+  return results;
+}
+
+/** Pushes `messages` as fast as possible into one queue read by `consumers` streams. */
+async function pushThrough(ctx, server, port, { consumers, messages, window }) {
+  const { paths, expectFirst } = await server.call('createStreams', { count: 1 });
+  await ctx.client.call('open', { port, paths: Array(consumers).fill(paths[0]), expectFirst });
+  const phase = nextPhase();
+  await ctx.client.call('phase', { p: phase });
+  const redisCpu0 = await ctx.probe.cpuSeconds();
+  const cpu0 = await server.call('stats');
+  const client0 = await ctx.client.call('status');
+  const burst = await server.call('burst', { phase, count: messages, window });
+  if (burst.errors > 0) throw new Error(`pushes failed: ${burst.lastError}`);
+  const expected = messages * consumers;
+  const got = await ctx.client.call('waitPhase', { p: phase, count: expected, timeoutMs: 120_000 });
+  checkDelivered(ctx, `${consumers} consumer(s)`, got.count, expected);
+  const cpu1 = await server.call('stats');
+  const client1 = await ctx.client.call('status');
+  const redisCpu1 = await ctx.probe.cpuSeconds();
+  await ctx.client.call('takePhase', { p: phase });
+  await assertStreamsHealthy(ctx, 'throughput');
+  await ctx.client.call('closeAll');
+  await server.call('release');
+  const seconds = (got.lastAt - burst.startedAt) / 1000;
+  return {
+    consumers,
+    messages,
+    pushWindow: window,
+    delivered: got.count,
+    expected,
+    seconds: round(seconds, 3),
+    pushSeconds: round((burst.endedAt - burst.startedAt) / 1000, 3),
+    messagesPerSecond: round(got.count / seconds, 0),
+    // Busy share of the run, to tell which side bounds it.
+    serverCpuPercent: cpuPercent(cpu0, cpu1),
+    clientCpuPercent: cpuPercent(client0, client1),
+    redisCpuPercent: round(((redisCpu1 - redisCpu0) * 1e5) / (cpu1.at - cpu0.at), 1),
+  };
+}
+
+/** CPU used between two `stats`/`status` answers, in % of one core. */
+function cpuPercent(from, to) {
+  const micros = to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system;
+  return round(micros / 10 / (to.at - from.at), 1);
+}
+
+/** One queue, one consumer: end-to-end messages per second. */
+export async function throughput(ctx, name, server, port) {
+  const { messages, window } = ctx.sizes.throughput;
+  const result = await ctx.profiled(server, name, 'throughput', () =>
+    pushThrough(ctx, server, port, { consumers: 1, messages, window }),
+  );
+  ctx.log(
+    `  throughput ${name}: ${result.messagesPerSecond} msg/s (CPU: server ${result.serverCpuPercent} %, client ${result.clientCpuPercent} %, Redis ${result.redisCpuPercent} %)`,
+  );
+  return result;
+}
+
+/** One queue, many consumers: delivered messages per second. */
+export async function fanout(ctx, name, server, port) {
+  const { consumers, messages, window } = ctx.sizes.fanout;
+  const result = await ctx.profiled(server, name, 'fanout', () =>
+    pushThrough(ctx, server, port, { consumers, messages, window }),
+  );
+  ctx.log(
+    `  fan-out ${name}: ${result.messagesPerSecond} delivered msg/s (CPU: server ${result.serverCpuPercent} %, client ${result.clientCpuPercent} %, Redis ${result.redisCpuPercent} %)`,
+  );
+  return result;
+}
+
+/**
+ * An empty htmx poll (204): requests per second, and Redis commands per request, both as
+ * sent by the process (MONITOR, on a short run of its own since MONITOR slows Redis) and as
+ * executed, Lua-internal calls included (INFO commandstats, on the timed run).
+ */
+export async function poll(ctx, name, server, port) {
+  const { connections: conns, durationMs, warmupMs } = ctx.sizes.poll;
+  const { path, headers, floorPath } = await server.call('preparePoll');
+  const run = (ms, at = path) =>
+    ctx.client.call('pollLoad', { port, path: at, headers, connections: conns, durationMs: ms });
+  await run(warmupMs);
+  const monitored = await ctx.probe.monitor(() => run(warmupMs));
+  const before = await ctx.probe.commandCounts();
+  const load = await ctx.profiled(server, name, 'poll', () => run(durationMs));
+  const after = await ctx.probe.commandCounts();
+  const executed = commandDelta(before, after);
+  let floor;
+  if (floorPath) {
+    await run(warmupMs, floorPath);
+    floor = await run(durationMs, floorPath);
+  }
+  for (const { statuses } of [load, monitored.result]) {
+    if (Object.keys(statuses).some((status) => status !== '204')) {
+      throw new Error(`empty poll ${name}: expected only 204, got ${JSON.stringify(statuses)}`);
+    }
+  }
+  const result = {
+    connections: conns,
+    requests: load.responses,
+    seconds: round(load.seconds, 2),
+    requestsPerSecond: round(load.perSecond, 0),
+    redisCommandsPerRequest: round(monitored.sent / monitored.result.responses, 4),
+    redisCommandsSent: monitored.perCommand,
+    redisCommandsExecutedPerRequest: round(executed.total / load.responses, 4),
+    redisCommandsExecuted: executed.perCommand,
+    // An empty Nest route in the same app, same request: what the framework alone allows.
+    nestEmptyRouteRequestsPerSecond: floor && round(floor.perSecond, 0),
+  };
+  ctx.log(
+    `  poll ${name}: ${result.requestsPerSecond} req/s, ${result.redisCommandsPerRequest} Redis commands sent/request (${result.redisCommandsExecutedPerRequest} executed)${floor ? `; an empty Nest route: ${result.nestEmptyRouteRequestsPerSecond} req/s` : ''}`,
+  );
+  return result;
+}
+
+/** Last-Event-ID resume: time from connecting to the last byte of `messages` replayed items. */
+export async function replay(ctx, name, server, port) {
+  const { messages, reps, warmupReps } = ctx.sizes.replay;
+  const { path, lastEventId } = await server.call('prepareReplay', { count: messages });
+  const { times } = await ctx.profiled(server, name, 'replay', () =>
+    ctx.client.call('replay', {
+      port,
+      path,
+      lastEventId,
+      expect: messages,
+      reps: reps + warmupReps,
+    }),
+  );
+  const measured = times.slice(warmupReps);
+  const summary = summarize(measured);
+  ctx.log(`  replay ${name}: median ${summary.p50} ms to the last of ${messages} events`);
+  return { messages, reps, timeToLastByteMs: summary };
+}
+
+export function machineLoad() {
+  return { loadavg: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() };
+}

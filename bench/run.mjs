@@ -1,0 +1,295 @@
+// npm run bench [-- --quick] [--only=module,A,B,C] [--scenarios=idle,latency,throughput,fanout,poll,replay]
+//                 [--profile=module,B] [--heap-snapshot] [--size idle.streams=2000]
+//                 [--candidate=/path/to/other/dist] [--out=name] [--redis-url=redis://…]
+// --server-node-arg=--trace-gc (repeatable) passes flags to the server processes' node.
+// --candidate measures a second build of the library (e.g. a proposed patch, built to its own
+// dist/) beside the module, in the same run.
+// Measures the module against baselines A (Pluto-RT design), B (BullMQ progress) and C (raw
+// node:http ceiling) in one run; prints a markdown table, writes bench/results/<mode>.json and
+// an SVG chart of latency versus open streams. Exits non-zero only if the harness breaks.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureRedis, hasRedisServerBinary, startPrivateRedis } from '../scripts/redis-env.mjs';
+import { watchMachineShare } from './lib/machine-share.mjs';
+import { RedisProbe } from './lib/redis-probe.mjs';
+import { buildRows, latencySeries, markdownTable, SYSTEM_LABELS } from './lib/report.mjs';
+import * as scenarios from './lib/scenarios.mjs';
+import { FULL, QUICK } from './lib/sizes.mjs';
+import { spawnNode } from './lib/spawn-node.mjs';
+import { latencyChart } from './lib/svg-chart.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'module,A,B,C' },
+    scenarios: { type: 'string', default: 'idle,latency,throughput,fanout,poll,replay' },
+    profile: { type: 'string', default: '' },
+    'heap-snapshot': { type: 'boolean', default: false },
+    'profile-dir': { type: 'string' },
+    size: { type: 'string', multiple: true, default: [] },
+    candidate: { type: 'string' },
+    out: { type: 'string' },
+    'server-node-arg': { type: 'string', multiple: true, default: [] },
+    'redis-url': { type: 'string' },
+  },
+});
+
+const mode = args.quick ? 'quick' : 'full';
+/** Base name of the result files (bench/results/<out>.json, .md, -latency.svg). */
+const out = args.out ?? mode;
+const sizes = structuredClone(args.quick ? QUICK : FULL);
+// --size idle.streams=2000 (repeatable): a smaller or bigger run while developing.
+for (const setting of args.size) {
+  const [path, value] = setting.split('=');
+  const keys = path.split('.');
+  const parent = keys.slice(0, -1).reduce((node, key) => node[key], sizes);
+  parent[keys.at(-1)] = JSON.parse(value);
+}
+const only = new Set(args.only.split(','));
+if (args.candidate) only.add('candidate');
+const wanted = new Set(args.scenarios.split(','));
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const resultsDir = here('./results/');
+// Profiles are big and machine-specific: outside the repository unless told otherwise.
+const profileDir = `${args['profile-dir'] ?? `${os.tmpdir()}/pluto-rt-bench-profiles`}/`;
+const runId = randomBytes(4).toString('hex');
+const runPrefix = `pluto-rt-bench:${runId}:`;
+const log = (line) => console.log(line);
+
+/** Which systems each scenario measures (the issue's table); a candidate build goes with the module. */
+const PLAN = [
+  ['idle', ['module', 'candidate', 'A', 'B', 'C']],
+  ['latency', ['module', 'candidate', 'A', 'B', 'C']],
+  ['throughput', ['module', 'candidate', 'B', 'C']],
+  ['fanout', ['module', 'candidate', 'B', 'C']],
+  ['poll', ['module', 'candidate', 'C']],
+  ['replay', ['module', 'candidate', 'C']],
+];
+const ORDER = ['module', 'candidate', 'A', 'B', 'C'];
+const ACTIVE = ['latency', 'throughput', 'fanout', 'poll', 'replay'];
+
+/**
+ * A Redis of the bench's own when possible: INFO commandstats counts every client of the
+ * server, so a shared one (other apps, other test runs) would blur the command figures.
+ */
+async function chooseRedis() {
+  const given = args['redis-url'] ?? process.env.BENCH_REDIS_URL;
+  if (given)
+    return { url: given, stop: async () => {}, source: 'given (--redis-url / BENCH_REDIS_URL)' };
+  if (hasRedisServerBinary()) {
+    const server = await startPrivateRedis();
+    return { url: server.url, stop: server.stop, source: 'private redis-server' };
+  }
+  const found = await ensureRedis();
+  log(
+    `warning: no redis-server binary; using ${found.url}: command counts include its other clients`,
+  );
+  return { ...found, source: `${found.source} (shared)` };
+}
+
+async function main() {
+  const started = Date.now();
+  const machineShare = watchMachineShare();
+  const redis = await chooseRedis();
+  const probe = new RedisProbe(redis.url);
+  const client = await spawnNode(here('./client.mjs'), {
+    label: 'client',
+    nodeArgs: ['--max-old-space-size=4096'],
+  });
+  const results = {
+    mode,
+    runId,
+    sizes,
+    candidate: args.candidate ? resolve(args.candidate) : undefined,
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      redis: {
+        source: redis.source,
+        version: (await probe.redis.info('server')).match(/redis_version:(\S+)/)?.[1],
+      },
+      commit: gitCommit(),
+      fdLimit: { client: client.nofile },
+      loadBefore: scenarios.machineLoad(),
+    },
+  };
+  let serverSeq = 0;
+
+  /** Runs `fn` against a fresh server process for `system`, then cleans up after it. */
+  async function withServer(system, purpose, fn) {
+    const prefix = `${runPrefix}${system}${++serverSeq}:`;
+    const nodeArgs = ['--expose-gc', ...args['server-node-arg']];
+    const env = system === 'candidate' ? { BENCH_MODULE_DIST: resolve(args.candidate) } : {};
+    const server = await spawnNode(here('./server.mjs'), {
+      label: `server ${system}`,
+      nodeArgs,
+      env,
+    });
+    const needed = purpose === 'idle' ? sizes.idle.streams : sizes.fanout.consumers;
+    for (const [who, nofile] of [
+      ['client', client.nofile],
+      ['server', server.nofile],
+    ]) {
+      if (nofile && nofile < needed + 500)
+        throw new Error(
+          `the ${who} process may open only ${nofile} files; ${needed} streams need more (raise ulimit -Hn)`,
+        );
+    }
+    try {
+      const options = {
+        redisUrl: redis.url,
+        prefix,
+        clientName: `pluto-rt-bench-${runId}-${system}`,
+        keepaliveMs: sizes.keepaliveMs,
+      };
+      const { port } = await server.call('boot', {
+        name: system === 'candidate' ? 'module' : system,
+        options,
+      });
+      return await fn({ server, port });
+    } finally {
+      await client.call('closeAll').catch(() => undefined);
+      await server.call('close').catch((err) => log(`warning: closing ${system}: ${err.message}`));
+      await server.stop();
+      await probe.deletePrefix(prefix);
+    }
+  }
+
+  const profiles = new Set(args.profile.split(',').filter(Boolean));
+  const ctx = {
+    client,
+    probe,
+    sizes,
+    log,
+    withServer,
+    // A quick run exists to prove the harness works: lost or late messages fail it.
+    strict: args.quick,
+    /** Runs `fn`, CPU-profiling the server meanwhile when --profile names its system. */
+    async profiled(server, system, label, fn) {
+      if (!profiles.has(system)) return fn();
+      mkdirSync(profileDir, { recursive: true });
+      await server.call('profileStart');
+      try {
+        return await fn();
+      } finally {
+        const file = `${profileDir}${system}-${label}.cpuprofile`;
+        await server.call('profileStop', { file });
+        log(`  profile: ${file}`);
+      }
+    },
+    /** With --heap-snapshot, a heap snapshot of the server with its idle streams open. */
+    heapSnapshot: args['heap-snapshot']
+      ? async (server, system, label) => {
+          mkdirSync(profileDir, { recursive: true });
+          const { file } = await server.call('heapSnapshot', {
+            file: `${profileDir}${system}-${label}.heapsnapshot`,
+          });
+          log(`  heap snapshot: ${file}`);
+        }
+      : undefined,
+  };
+  try {
+    for (const [scenario, systems] of PLAN) {
+      if (scenario !== 'idle' || !wanted.has('idle')) continue;
+      for (const system of systems.filter((s) => only.has(s))) {
+        log(`idle ${SYSTEM_LABELS[system]}: ${sizes.idle.streams} streams`);
+        (results.idle ??= {})[system] = await scenarios.idle(ctx, system);
+        const r = results.idle[system];
+        log(
+          `  ${r.redisCommandsPerSecond} Redis cmd/s, ${r.cpuPercentOfOneCore} % CPU, ${(r.rssBytesPerStream / 1024).toFixed(1)} KB/stream, connections ${r.connectionsSmall}/${r.connectionsLarge}`,
+        );
+      }
+    }
+    for (const system of ORDER.filter((s) => only.has(s))) {
+      const todo = PLAN.filter(
+        ([scenario, systems]) =>
+          ACTIVE.includes(scenario) && wanted.has(scenario) && systems.includes(system),
+      );
+      if (todo.length === 0) continue;
+      log(`active ${SYSTEM_LABELS[system]}: ${todo.map(([s]) => s).join(', ')}`);
+      await withServer(system, 'active', async ({ server, port }) => {
+        for (const [scenario] of todo) {
+          (results[scenario] ??= {})[system] = await scenarios[scenario](ctx, system, server, port);
+        }
+      });
+    }
+  } finally {
+    results.meta.loadAfter = scenarios.machineLoad();
+    results.meta.seconds = Math.round((Date.now() - started) / 1000);
+    await client.stop();
+    await probe.deletePrefix(runPrefix).catch(() => undefined);
+    await probe.close();
+    await redis.stop();
+    // Children are reaped by now, so their CPU time counts as the bench's.
+    results.meta.cpuShare = machineShare();
+  }
+
+  const met = (rows) =>
+    rows.map((row) => ({
+      figure: row.figure,
+      cells: row.cells,
+      target: row.target,
+      met: row.checks.every((c) => c.ok),
+      checks: row.checks,
+      ratios: row.ratios,
+    }));
+  results.table = met(buildRows(results, 'module'));
+  if (args.candidate) results.candidateTable = met(buildRows(results, 'candidate'));
+  const table = markdownTable(results);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(`${resultsDir}${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  const series = latencySeries(results);
+  if (series.length > 0) {
+    const rate = sizes.latency.steps[0].rates[0];
+    const svg = latencyChart({
+      title: 'Push-to-client latency vs open streams (p50 solid, p99 dashed)',
+      subtitle: `${rate} msg/s per queue; ${results.meta.cpus} cores, ${mode} run of ${results.meta.date.slice(0, 10)}`,
+      series,
+    });
+    writeFileSync(`${resultsDir}${out}-latency.svg`, svg);
+  }
+  const meta = results.meta;
+  const about = [
+    `${mode} run of ${meta.date} (commit ${meta.commit ?? '?'}): ${meta.cpus} × ${meta.cpuModel}, ${meta.memoryGb} GB, Node ${meta.node}, Redis ${meta.redis.version} (${meta.redis.source}).`,
+    `Machine load (1/5/15 min) ${meta.loadBefore.loadavg.join(' / ')} before, ${meta.loadAfter.loadavg.join(' / ')} after; ${meta.seconds} s.`,
+    meta.cpuShare &&
+      `During the run, other processes used ${meta.cpuShare.otherCores} of the ${meta.cpus} cores on average (the bench: ${meta.cpuShare.benchCores}).`,
+    meta.cpuShare?.otherCores > 0.25 &&
+      '**The machine was shared during this run: figures that need CPU (latency tails, throughput) are lower than on an idle machine.**',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  writeFileSync(`${resultsDir}${out}.md`, `${about}\n\n${table}\n`);
+  log(`\n${table}\n`);
+  log(about);
+  log(
+    `wrote bench/results/${out}.json, ${out}.md${series.length > 0 ? ` and ${out}-latency.svg` : ''}`,
+  );
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench failed: ${err.stack ?? err}`);
+    process.exit(1);
+  },
+);
