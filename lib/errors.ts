@@ -21,13 +21,7 @@ export class RtQueueNameError extends RtError {}
 
 /** Why an item cannot be pushed as JSON. */
 export type RtSerializationReason =
-  | 'function'
-  | 'symbol'
-  | 'bigint'
-  | 'undefined'
-  | 'cycle'
-  | 'non-finite number'
-  | 'toJSON failed';
+  'function' | 'symbol' | 'bigint' | 'undefined' | 'cycle' | 'non-finite number' | 'toJSON failed';
 
 /** An item that is not a JSON value; nothing was written. */
 export class RtSerializationError extends RtError {
@@ -94,6 +88,8 @@ export class RtTemplateError extends RtError {
     readonly template: string,
     detail: string,
   ) {
-    super(`${reason === 'invalid' ? 'Invalid' : 'Unknown'} item template ${JSON.stringify(template.slice(0, 100))}: ${detail}`);
+    super(
+      `${reason === 'invalid' ? 'Invalid' : 'Unknown'} item template ${JSON.stringify(template.slice(0, 100))}: ${detail}`,
+    );
   }
 }

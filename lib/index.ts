@@ -6,6 +6,10 @@ export type { RtMessage } from './store/rt-entry.js';
 export type { RtHubStats } from './reader/stream-hub.js';
 export type { StreamGrant } from './security/url-signer.js';
 export { RT_MODES, type RtMode } from './pluto-rt.constants.js';
-export type { PlutoRtModuleOptions, PlutoRtModuleExtras, PlutoRtRedisOptions } from './options/pluto-rt-options.interface.js';
+export type {
+  PlutoRtModuleOptions,
+  PlutoRtModuleExtras,
+  PlutoRtRedisOptions,
+} from './options/pluto-rt-options.interface.js';
 export type { PartialParams } from './partials/page-markup.js';
 export * from './errors.js';

@@ -1,7 +1,10 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { createControllers } from './http/create-controllers.js';
 import { PLUTO_RT_ROUTE_PREFIX } from './pluto-rt.constants.js';
-import type { PlutoRtModuleExtras, PlutoRtModuleOptions } from './options/pluto-rt-options.interface.js';
+import type {
+  PlutoRtModuleExtras,
+  PlutoRtModuleOptions,
+} from './options/pluto-rt-options.interface.js';
 
 const ROUTE_PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
@@ -12,16 +15,24 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<PlutoRtModuleOptions>({ moduleName: 'PlutoRt' })
   .setClassMethodName('forRoot')
-  .setExtras<PlutoRtModuleExtras>({ isGlobal: false, routePrefix: 'pluto-rt' }, (definition, extras) => {
-    const routePrefix = extras.routePrefix ?? 'pluto-rt';
-    if (!ROUTE_PREFIX.test(routePrefix)) {
-      throw new Error(`PlutoRtModule option "routePrefix" must be path segments of [A-Za-z0-9_-], got ${JSON.stringify(routePrefix)}`);
-    }
-    return {
-      ...definition,
-      global: extras.isGlobal,
-      controllers: createControllers(routePrefix),
-      providers: [...(definition.providers ?? []), { provide: PLUTO_RT_ROUTE_PREFIX, useValue: routePrefix }],
-    };
-  })
+  .setExtras<PlutoRtModuleExtras>(
+    { isGlobal: false, routePrefix: 'pluto-rt' },
+    (definition, extras) => {
+      const routePrefix = extras.routePrefix ?? 'pluto-rt';
+      if (!ROUTE_PREFIX.test(routePrefix)) {
+        throw new Error(
+          `PlutoRtModule option "routePrefix" must be path segments of [A-Za-z0-9_-], got ${JSON.stringify(routePrefix)}`,
+        );
+      }
+      return {
+        ...definition,
+        global: extras.isGlobal,
+        controllers: createControllers(routePrefix),
+        providers: [
+          ...(definition.providers ?? []),
+          { provide: PLUTO_RT_ROUTE_PREFIX, useValue: routePrefix },
+        ],
+      };
+    },
+  )
   .build();

@@ -28,7 +28,9 @@ import { StreamStore } from './store/stream-store.js';
       useFactory: (options: PlutoRtModuleOptions) => {
         const config = resolveOptions(options);
         if (config.secretIsEphemeral) {
-          new Logger('PlutoRt').warn('insecureDevelopmentMode: stream URLs are signed with a random per-process secret; set "secret" in production');
+          new Logger('PlutoRt').warn(
+            'insecureDevelopmentMode: stream URLs are signed with a random per-process secret; set "secret" in production',
+          );
         }
         return config;
       },

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { map, mergeMap, type Observable } from 'rxjs';
-import { PLUTO_RT_CONFIG, PLUTO_RT_ROUTE_PREFIX, type RtMode, RT_MODES } from './pluto-rt.constants.js';
+import {
+  PLUTO_RT_CONFIG,
+  PLUTO_RT_ROUTE_PREFIX,
+  type RtMode,
+  RT_MODES,
+} from './pluto-rt.constants.js';
 import type { PlutoRtConfig } from './options/pluto-rt-config.js';
 import { assertQueueName, createQueueName } from './queue/queue-name.js';
 import { RtQueue } from './queue/rt-queue.js';
@@ -83,8 +88,14 @@ export class RtQueueService {
     const template = options.itemTemplate ?? '';
     if (template !== '') this.templates.assertUsable(template);
     const ttl = options.ttlSeconds ?? this.config.urlTtlSeconds;
-    if (!Number.isInteger(ttl) || ttl < 1) throw new RtError(`Invalid ttlSeconds ${ttl}: a positive integer`);
-    const grant: StreamGrant = { queue: name, template, mode, expires: Math.floor(Date.now() / 1000) + ttl };
+    if (!Number.isInteger(ttl) || ttl < 1)
+      throw new RtError(`Invalid ttlSeconds ${ttl}: a positive integer`);
+    const grant: StreamGrant = {
+      queue: name,
+      template,
+      mode,
+      expires: Math.floor(Date.now() / 1000) + ttl,
+    };
     const signature = this.signer.sign(grant);
     return {
       sse: streamUrl(this.routePrefix, 'sse', grant, signature),

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { lastValueFrom, isObservable } from 'rxjs';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
@@ -21,7 +27,11 @@ export class PlutoRtAccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.config.guards.length === 0) return true;
-    if (!this.config.guardAssets && this.reflector.get<boolean>(IS_ASSET_ROUTE, context.getHandler())) return true;
+    if (
+      !this.config.guardAssets &&
+      this.reflector.get<boolean>(IS_ASSET_ROUTE, context.getHandler())
+    )
+      return true;
     for (const guard of await (this.resolved ??= this.resolve())) {
       const verdict = guard.canActivate(context);
       const allowed = isObservable(verdict) ? await lastValueFrom(verdict) : await verdict;

@@ -1,4 +1,14 @@
-import { Injectable, Get, Header, Headers, NotFoundException, Param, Res, SetMetadata, StreamableFile } from '@nestjs/common';
+import {
+  Injectable,
+  Get,
+  Header,
+  Headers,
+  NotFoundException,
+  Param,
+  Res,
+  SetMetadata,
+  StreamableFile,
+} from '@nestjs/common';
 import { clientAssets } from './client-assets.js';
 
 /** Marks the asset route: the access guard skips it unless `guardAssets` is set. */

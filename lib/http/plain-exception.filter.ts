@@ -1,6 +1,17 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { RtQueueNameError, RtQueueNotFoundError, RtRedisUnavailableError, RtTemplateError } from '../errors.js';
+import {
+  RtQueueNameError,
+  RtQueueNotFoundError,
+  RtRedisUnavailableError,
+  RtTemplateError,
+} from '../errors.js';
 
 /**
  * The module's routes answer errors with a status and one plain line (pages swap what they
@@ -24,10 +35,15 @@ export class PlainExceptionFilter implements ExceptionFilter {
 
   private describe(exception: unknown): [number, string] {
     if (exception instanceof HttpException) return [exception.getStatus(), exception.message];
-    if (exception instanceof RtTemplateError || exception instanceof RtQueueNameError) return [400, exception.message];
-    if (exception instanceof RtQueueNotFoundError) return [404, 'No such queue: it may have expired'];
-    if (exception instanceof RtRedisUnavailableError) return [503, 'Live results are unavailable right now: retry later'];
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (exception instanceof RtTemplateError || exception instanceof RtQueueNameError)
+      return [400, exception.message];
+    if (exception instanceof RtQueueNotFoundError)
+      return [404, 'No such queue: it may have expired'];
+    if (exception instanceof RtRedisUnavailableError)
+      return [503, 'Live results are unavailable right now: retry later'];
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
     return [500, 'Internal server error'];
   }
 }

@@ -14,7 +14,8 @@ export interface PollerPlacement {
 /** Why a poller placement cannot be used, or undefined: shared by the route and the partial. */
 export function placementProblem({ el, target, every }: PollerPlacement): string | undefined {
   if (!/^[A-Za-z][\w-]{0,99}$/.test(el)) return 'Invalid el: the poller element id';
-  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(target)) return 'Invalid target: a simple CSS selector like #results';
+  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(target))
+    return 'Invalid target: a simple CSS selector like #results';
   if (!/^\d{1,6}(ms|s|m)$/.test(every)) return 'Invalid every: an interval like 500ms, 2s or 1m';
   return undefined;
 }
@@ -38,7 +39,12 @@ export function orderForMode<T>(items: T[], mode: RtMode): T[] {
  * stops htmx 4 (that ignores status 286) as surely as 286 stops htmx 2. Both read hx-target
  * and hx-swap from the element itself (htmx 4 does not inherit them).
  */
-export function pollerElement(placement: PollerPlacement, mode: RtMode, nextUrl: string | undefined, oob: boolean): string {
+export function pollerElement(
+  placement: PollerPlacement,
+  mode: RtMode,
+  nextUrl: string | undefined,
+  oob: boolean,
+): string {
   const attrs = [
     `id="${escapeAttr(placement.el)}"`,
     'class="pluto-rt-poller"',
@@ -62,7 +68,13 @@ export function lastId(entries: RtEntry[], fallback: string): string {
   return entries.length > 0 ? entries[entries.length - 1]!.id : fallback;
 }
 
-const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;', "'": '&#39;' };
+const ATTR_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '"': '&quot;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&#39;',
+};
 
 export function escapeAttr(value: string): string {
   return value.replace(/[&"<>']/g, (char) => ATTR_ESCAPES[char]!);

@@ -1,11 +1,27 @@
-import { Injectable, BadRequestException, Get, Headers, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import {
+  Injectable,
+  BadRequestException,
+  Get,
+  Headers,
+  Inject,
+  NotFoundException,
+  Param,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
 import { ItemRenderer } from '../render/item-renderer.js';
 import { TemplateRegistry } from '../render/template-registry.js';
 import { streamUrl } from '../security/stream-urls.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { StreamStore } from '../store/stream-store.js';
-import { lastId, orderForMode, placementProblem, pollerElement, type PollerPlacement } from './poll-response.js';
+import {
+  lastId,
+  orderForMode,
+  placementProblem,
+  pollerElement,
+  type PollerPlacement,
+} from './poll-response.js';
 import { START_ID } from '../store/stream-id.js';
 import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
 
@@ -75,7 +91,10 @@ export class PollController {
       return undefined;
     }
     const complete = entries.some((entry) => entry.isEnd);
-    const items = orderForMode(entries.filter((entry) => !entry.isEnd), grant.mode);
+    const items = orderForMode(
+      entries.filter((entry) => !entry.isEnd),
+      grant.mode,
+    );
     const cursor = lastId(entries, after);
 
     if (entries.length === 0) {
@@ -83,7 +102,11 @@ export class PollController {
       return undefined;
     }
     if (view.format === 'json') {
-      return { items: items.map((entry) => ({ id: entry.id, item: entry.item })), cursor, complete };
+      return {
+        items: items.map((entry) => ({ id: entry.id, item: entry.item })),
+        cursor,
+        complete,
+      };
     }
     const html = items.map((entry) => this.renderer.render(entry, grant.template));
     let nextUrl: string | undefined;

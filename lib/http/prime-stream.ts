@@ -11,7 +11,8 @@ export function primeStream<T>(source: Observable<T>, signal: AbortSignal): Prom
   return new Promise((resolve, reject) => {
     let target: Subscriber<T> | undefined;
     const waiting: Array<(s: Subscriber<T>) => void> = [];
-    const forward = (send: (s: Subscriber<T>) => void) => (target ? send(target) : waiting.push(send));
+    const forward = (send: (s: Subscriber<T>) => void) =>
+      target ? send(target) : waiting.push(send);
     let started = false;
     const start = () => {
       if (started) return;

@@ -38,10 +38,13 @@ export function checkSignedRequest(
     throw new BadRequestException(`Invalid mode: use one of ${RT_MODES.join(', ')}`);
   }
   const template = single(query.tpl, 'tpl') ?? '';
-  if (template !== '' && templateNameProblem(template)) throw new BadRequestException('Invalid item template name');
+  if (template !== '' && templateNameProblem(template))
+    throw new BadRequestException('Invalid item template name');
   const format = single(query.format, 'format') ?? (wantsJson ? 'json' : 'html');
-  if (format !== 'html' && format !== 'json') throw new BadRequestException('Invalid format: use html or json');
-  if (format === 'html' && template === '') throw new BadRequestException('This URL has no item template: ask for format=json');
+  if (format !== 'html' && format !== 'json')
+    throw new BadRequestException('Invalid format: use html or json');
+  if (format === 'html' && template === '')
+    throw new BadRequestException('This URL has no item template: ask for format=json');
 
   const exp = single(query.exp, 'exp');
   const sig = single(query.sig, 'sig');
@@ -51,7 +54,8 @@ export function checkSignedRequest(
   const grant: StreamGrant = { queue, template, mode: mode as RtMode, expires: Number(exp) };
   const verdict = signer.check(grant, sig);
   if (verdict === 'bad-signature') throw new ForbiddenException('Bad signature');
-  if (verdict === 'expired') throw new ForbiddenException('This stream URL has expired: reload the page');
+  if (verdict === 'expired')
+    throw new ForbiddenException('This stream URL has expired: reload the page');
   return { grant, format };
 }
 
@@ -60,7 +64,8 @@ export function parseCursor(lastEventId: unknown, after: unknown): string {
   const raw = single(lastEventId, 'Last-Event-ID') ?? single(after, 'after');
   if (raw === undefined || raw === '') return START_ID;
   const id = parseStreamId(raw);
-  if (!id) throw new BadRequestException('Invalid cursor: expected a stream id like 1700000000000-0');
+  if (!id)
+    throw new BadRequestException('Invalid cursor: expected a stream id like 1700000000000-0');
   return id;
 }
 

@@ -30,17 +30,24 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
   if (typeof raw !== 'object') throw new RtOptionsError('options', 'must be an object');
   const unknown = Object.keys(raw).filter((key) => !KNOWN_OPTIONS.has(key));
   if (unknown.length > 0) {
-    const hint = unknown.includes('routePrefix') || unknown.includes('isGlobal')
-      ? ' (pass it to forRoot/forRootAsync itself, beside useFactory)'
-      : '';
+    const hint =
+      unknown.includes('routePrefix') || unknown.includes('isGlobal')
+        ? ' (pass it to forRoot/forRootAsync itself, beside useFactory)'
+        : '';
     throw new RtOptionsError(unknown[0]!, `is not a known option${hint}`);
   }
 
   const numbers = {} as Record<NumericOption, number>;
-  for (const [name, rule] of Object.entries(NUMERIC_DEFAULTS) as [NumericOption, (typeof NUMERIC_DEFAULTS)[NumericOption]][]) {
+  for (const [name, rule] of Object.entries(NUMERIC_DEFAULTS) as [
+    NumericOption,
+    (typeof NUMERIC_DEFAULTS)[NumericOption],
+  ][]) {
     const value = raw[name] ?? rule.value;
     if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
-      throw new RtOptionsError(name, `must be an integer from ${rule.min} to ${rule.max}, got ${String(value)}`);
+      throw new RtOptionsError(
+        name,
+        `must be an integer from ${rule.min} to ${rule.max}, got ${String(value)}`,
+      );
     }
     numbers[name] = value;
   }
@@ -51,7 +58,9 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
     redis: resolveRedis(raw.redis),
     keyPrefix: checkString('keyPrefix', raw.keyPrefix ?? 'pluto-rt:', /^[\w:.{}-]{1,64}$/),
     clientName: checkString('clientName', raw.clientName ?? 'pluto-rt', /^[\w:.-]{1,64}$/),
-    templatesDir: resolve(checkString('templatesDir', raw.templatesDir ?? resolve(process.cwd(), 'views'), /^.+$/)),
+    templatesDir: resolve(
+      checkString('templatesDir', raw.templatesDir ?? resolve(process.cwd(), 'views'), /^.+$/),
+    ),
     secret,
     secretIsEphemeral,
     guards: resolveGuards(raw.guards),
@@ -61,7 +70,14 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
 
 const KNOWN_OPTIONS = new Set<string>([
   ...Object.keys(NUMERIC_DEFAULTS),
-  'redis', 'keyPrefix', 'clientName', 'templatesDir', 'secret', 'insecureDevelopmentMode', 'guards', 'guardAssets',
+  'redis',
+  'keyPrefix',
+  'clientName',
+  'templatesDir',
+  'secret',
+  'insecureDevelopmentMode',
+  'guards',
+  'guardAssets',
 ]);
 
 function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEphemeral: boolean } {
@@ -76,14 +92,18 @@ function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEph
     return { secret: randomBytes(32).toString('base64url'), secretIsEphemeral: true };
   }
   if (typeof raw.secret !== 'string' || raw.secret.length < MIN_SECRET_LENGTH) {
-    throw new RtOptionsError('secret', `must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+    throw new RtOptionsError(
+      'secret',
+      `must be a string of at least ${MIN_SECRET_LENGTH} characters`,
+    );
   }
   return { secret: raw.secret, secretIsEphemeral: false };
 }
 
 function resolveRedis(redis: PlutoRtModuleOptions['redis']): PlutoRtConfig['redis'] {
   if (redis === undefined) return { url: 'redis://127.0.0.1:6379' };
-  if (typeof redis !== 'object' || redis === null) throw new RtOptionsError('redis', 'must be an object');
+  if (typeof redis !== 'object' || redis === null)
+    throw new RtOptionsError('redis', 'must be an object');
   const { url, options, client } = redis;
   if (client !== undefined) {
     if (url !== undefined || options !== undefined) {
@@ -95,7 +115,10 @@ function resolveRedis(redis: PlutoRtModuleOptions['redis']): PlutoRtConfig['redi
     return { client };
   }
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(url))) {
-    throw new RtOptionsError('redis.url', `must be a redis:// or rediss:// URL, got ${String(url)}`);
+    throw new RtOptionsError(
+      'redis.url',
+      `must be a redis:// or rediss:// URL, got ${String(url)}`,
+    );
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new RtOptionsError('redis.options', 'must be an object of ioredis options');
@@ -106,23 +129,33 @@ function resolveRedis(redis: PlutoRtModuleOptions['redis']): PlutoRtConfig['redi
 
 function resolveGuards(guards: PlutoRtModuleOptions['guards']): PlutoRtConfig['guards'] {
   if (guards === undefined) return [];
-  if (!Array.isArray(guards)) throw new RtOptionsError('guards', 'must be an array of guard classes or instances');
+  if (!Array.isArray(guards))
+    throw new RtOptionsError('guards', 'must be an array of guard classes or instances');
   guards.forEach((guard, index) => {
     const isClass = typeof guard === 'function';
-    const isInstance = typeof guard === 'object' && guard !== null && typeof guard.canActivate === 'function';
-    if (!isClass && !isInstance) throw new RtOptionsError(`guards[${index}]`, 'must be a guard class or an object with canActivate()');
+    const isInstance =
+      typeof guard === 'object' && guard !== null && typeof guard.canActivate === 'function';
+    if (!isClass && !isInstance)
+      throw new RtOptionsError(
+        `guards[${index}]`,
+        'must be a guard class or an object with canActivate()',
+      );
   });
   return guards;
 }
 
 function checkString(name: string, value: unknown, pattern: RegExp): string {
   if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new RtOptionsError(name, `must be a string matching ${pattern}, got ${JSON.stringify(value)}`);
+    throw new RtOptionsError(
+      name,
+      `must be a string matching ${pattern}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 function checkBoolean(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new RtOptionsError(name, `must be a boolean, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean')
+    throw new RtOptionsError(name, `must be a boolean, got ${JSON.stringify(value)}`);
   return value;
 }

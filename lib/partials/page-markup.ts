@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { RtMode } from '../pluto-rt.constants.js';
 import { clientAssets } from '../http/client-assets.js';
-import { escapeAttr, placementProblem, pollerElement, SWAP_BY_MODE } from '../http/poll-response.js';
+import {
+  escapeAttr,
+  placementProblem,
+  pollerElement,
+  SWAP_BY_MODE,
+} from '../http/poll-response.js';
 import type { RtUrls } from '../rt-queue.service.js';
 
 /** What a view passes to `{{> pluto_rt/sse}}` or `{{> pluto_rt/polling}}` (Pluto-RT's names). */
@@ -22,7 +27,10 @@ export interface PartialParams {
 /** `<script>` tags for htmx 2 and its SSE extension, from the module's asset route. */
 export function scriptTags(routePrefix: string): string {
   return [...clientAssets()]
-    .map(([name, asset]) => `<script src="/${routePrefix}/assets/${name}?v=${asset.version}"></script>`)
+    .map(
+      ([name, asset]) =>
+        `<script src="/${routePrefix}/assets/${name}?v=${asset.version}"></script>`,
+    )
     .join('\n');
 }
 
@@ -48,13 +56,19 @@ export function sseElement(params: PartialParams, urls: RtUrls): string {
 
 /** The first poller element; each response replaces it with one that carries the new cursor. */
 export function pollingElement(params: PartialParams, urls: RtUrls): string {
-  if (!params.target) throw new Error('pluto_rt/polling needs a target (a CSS selector such as "#results")');
-  const el = params.id ?? `prt-${digest([params.queue, params.target, params.item_template, urls.grant.mode])}`;
+  if (!params.target)
+    throw new Error('pluto_rt/polling needs a target (a CSS selector such as "#results")');
+  const el =
+    params.id ??
+    `prt-${digest([params.queue, params.target, params.item_template, urls.grant.mode])}`;
   const placement = { el, target: params.target, every: params.interval ?? '1s' };
   // Fail the render, not every poll: a refused placement would leave a silent, empty page.
   const problem = placementProblem(placement);
   if (problem) throw new Error(`pluto_rt/polling: ${problem} (parameters id, target, interval)`);
-  if (params.count !== undefined && !(Number.isInteger(params.count) && params.count >= 1 && params.count <= 1000)) {
+  if (
+    params.count !== undefined &&
+    !(Number.isInteger(params.count) && params.count >= 1 && params.count <= 1000)
+  ) {
     throw new Error('pluto_rt/polling: count must be an integer from 1 to 1000');
   }
   const extra: Record<string, string> = { ...placement };

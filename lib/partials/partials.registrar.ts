@@ -22,7 +22,10 @@ export class PartialsRegistrar implements OnModuleInit {
 
   onModuleInit(): void {
     const urlsFor = (params: PartialParams) =>
-      this.rt.rtUrls(params.queue, { itemTemplate: params.item_template, mode: params.mode ?? 'append' });
+      this.rt.rtUrls(params.queue, {
+        itemTemplate: params.item_template,
+        mode: params.mode ?? 'append',
+      });
     // Function partials get the include's own parameters (options.hash), not the view's
     // context merged in: a view's `id` or `count` must not leak into the stream element.
     // What they return is written unescaped.
@@ -38,14 +41,16 @@ export class PartialsRegistrar implements OnModuleInit {
       },
     };
     for (const [name, render] of Object.entries(partials)) {
-      hbs.registerPartial(name, ((_context: unknown, options: HashOptions) => render(options)) as never);
+      hbs.registerPartial(name, ((_context: unknown, options: HashOptions) =>
+        render(options)) as never);
     }
   }
 }
 
 /** The include's parameters as strings (hbs literals like count=5 arrive as numbers). */
 function ownParams({ hash = {} }: HashOptions): PartialParams {
-  const text = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+  const text = (value: unknown) =>
+    value === undefined || value === null ? undefined : String(value);
   return {
     queue: text(hash.queue) ?? '',
     item_template: text(hash.item_template) ?? '',

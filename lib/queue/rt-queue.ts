@@ -39,7 +39,9 @@ export class RtQueue {
   /** Pushes an `RtProgressItem`; `extra` fields are merged into it (e.g. a label). */
   async progress(value: number, max = 100, extra: Record<string, unknown> = {}): Promise<string> {
     if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) {
-      throw new RangeError(`progress(value, max) needs finite numbers and max > 0, got (${value}, ${max})`);
+      throw new RangeError(
+        `progress(value, max) needs finite numbers and max > 0, got (${value}, ${max})`,
+      );
     }
     const percent = Math.min(100, Math.max(0, Math.round((value / max) * 100)));
     return this.push({ ...extra, type: 'progress', value, max, percent } satisfies RtProgressItem);

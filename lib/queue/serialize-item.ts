@@ -1,4 +1,8 @@
-import { RtMessageTooLargeError, RtSerializationError, type RtSerializationReason } from '../errors.js';
+import {
+  RtMessageTooLargeError,
+  RtSerializationError,
+  type RtSerializationReason,
+} from '../errors.js';
 
 /**
  * JSON.stringify that refuses what it would silently drop, mangle or choke on (functions,

@@ -16,6 +16,11 @@ interface QueueTap {
   channel: string;
   listeners: Set<StreamListener>;
   subscribed: Promise<unknown>;
+  /**
+   * When the queue last saw a push, as far as this process knows (ms). Each push renews
+   * the idle expiry, so the queue cannot expire before this plus `idleTtlSeconds`.
+   */
+  lastPushAt: number;
 }
 
 /** Counters of what the hub holds; each returns to its baseline when streams close. */
@@ -56,7 +61,9 @@ export class StreamHub implements OnModuleDestroy {
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {
     this.reader = connections.reader;
-    this.reader.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    this.reader.on('message', (channel: string, message: string) =>
+      this.onMessage(channel, message),
+    );
     this.reader.on('ready', () => this.onReaderReady());
     // Registered after onReaderReady, which renews the subscriptions these catch-ups await.
     this.reader.on('ready', () => this.retryDeferred());
@@ -79,7 +86,11 @@ export class StreamHub implements OnModuleDestroy {
         return;
       }
       const tap = this.tapFor(name);
-      const listener = new StreamListener(after, subscriber, (l) => void this.catchUp(tap, [l], false));
+      const listener = new StreamListener(
+        after,
+        subscriber,
+        (l) => void this.catchUp(tap, [l], false),
+      );
       tap.listeners.add(listener);
       this.listenerCount++;
       void this.catchUp(tap, [listener], true);
@@ -119,7 +130,13 @@ export class StreamHub implements OnModuleDestroy {
     let tap = this.taps.get(name);
     if (!tap) {
       const channel = this.store.key(name);
-      tap = { name, channel, listeners: new Set(), subscribed: Promise.resolve() };
+      tap = {
+        name,
+        channel,
+        listeners: new Set(),
+        subscribed: Promise.resolve(),
+        lastPushAt: Date.now(),
+      };
       tap.subscribed = this.subscribe(channel);
       // Keep the rejection handled: each catch-up awaits it and reports it to its own listeners.
       tap.subscribed.catch(() => undefined);
@@ -154,7 +171,9 @@ export class StreamHub implements OnModuleDestroy {
   private async catchUp(tap: QueueTap, listeners: StreamListener[], first: boolean): Promise<void> {
     try {
       await tap.subscribed;
-      const from = listeners.map((l) => l.lastId).reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
+      const from = listeners
+        .map((l) => l.lastId)
+        .reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
       // The whole queue fits: it holds at most maxMessages items and one end marker.
       const entries = await this.store.read(tap.name, from, this.config.maxMessages + 1);
       if (entries === 'gone') throw new RtQueueNotFoundError(tap.name);
@@ -172,6 +191,9 @@ export class StreamHub implements OnModuleDestroy {
         }
         return;
       }
+      // A stream id starts with the time of its push: the latest one dates the queue.
+      const newest = entries.at(-1);
+      if (newest) tap.lastPushAt = Math.min(tap.lastPushAt, Number(newest.id.split('-')[0]));
       for (const listener of listeners) listener.caughtUp(entries, first);
     } catch (err) {
       // An open stream outlives an outage: the two connections come back one after the
@@ -192,7 +214,9 @@ export class StreamHub implements OnModuleDestroy {
     this.deferred.clear();
     for (const [tap, waiting] of work) {
       if (this.taps.get(tap.name) !== tap) continue;
-      const live = [...waiting].filter((listener) => !listener.closed && tap.listeners.has(listener));
+      const live = [...waiting].filter(
+        (listener) => !listener.closed && tap.listeners.has(listener),
+      );
       if (live.length > 0) void this.catchUp(tap, live, false);
     }
   }
@@ -205,8 +229,12 @@ export class StreamHub implements OnModuleDestroy {
     const second = message.indexOf(' ', first + 1);
     const prevId = message.slice(0, first);
     const id = message.slice(first + 1, second);
-    const entry = new RtEntry(id, message[second + 1] === 'd' ? message.slice(second + 2) : undefined);
+    const entry = new RtEntry(
+      id,
+      message[second + 1] === 'd' ? message.slice(second + 2) : undefined,
+    );
     const batch = [entry];
+    tap.lastPushAt = Date.now();
     for (const listener of tap.listeners) listener.offer(prevId, entry, batch);
   }
 
@@ -235,26 +263,42 @@ export class StreamHub implements OnModuleDestroy {
   }
 
   /**
-   * Fails the streams of queues that expired while open (abandoned without complete()), and
-   * of queues that did not start within `startTimeoutSeconds`.
+   * Fails the streams of queues that did not start within `startTimeoutSeconds` (a start
+   * would have reached them: no Redis command needed), and of queues that may have expired
+   * while open (abandoned without complete()): only those idle for `idleTtlSeconds` are
+   * asked about, in one command, so idle streams cost Redis nothing.
    */
   private async sweep(): Promise<void> {
     if (this.taps.size === 0 || this.closing) return;
+    const now = Date.now();
+    const startDeadline = now - this.config.startTimeoutSeconds * 1000;
+    const idleDeadline = now - this.config.idleTtlSeconds * 1000;
+    const due: string[] = [];
+    for (const tap of this.taps.values()) {
+      for (const listener of [...tap.listeners]) {
+        // A stream that just joined reads the queue itself: only its catch-up may fail it.
+        if (
+          !listener.catchingUp &&
+          listener.waitingForStart &&
+          listener.waitingSince! <= startDeadline
+        ) {
+          listener.fail(new RtQueueNotFoundError(tap.name));
+        }
+      }
+      if (tap.listeners.size > 0 && tap.lastPushAt <= idleDeadline) due.push(tap.name);
+    }
+    if (due.length === 0) return;
     let gone: string[];
     try {
-      gone = await this.store.missing([...this.taps.keys()]);
+      gone = await this.store.missing(due);
     } catch {
       return; // Redis away: the next sweep will tell.
     }
-    const startDeadline = Date.now() - this.config.startTimeoutSeconds * 1000;
     for (const name of gone) {
       const tap = this.taps.get(name);
       if (!tap) continue;
       for (const listener of [...tap.listeners]) {
-        // A stream that just joined reads the queue itself, and tells "not started" from
-        // "gone": only its catch-up may fail it.
-        if (listener.catchingUp) continue;
-        if (listener.waitingForStart && listener.waitingSince! > startDeadline) continue;
+        if (listener.catchingUp || listener.waitingForStart) continue;
         listener.fail(new RtQueueNotFoundError(name));
       }
     }

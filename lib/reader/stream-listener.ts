@@ -55,7 +55,9 @@ export class StreamListener {
   caughtUp(entries: RtEntry[], alwaysEmit: boolean): void {
     if (this.done) return;
     // The end marker counts even at or before the cursor: a client resuming after close.
-    const fresh = entries.filter((entry) => entry.isEnd || compareStreamIds(entry.id, this.lastId) > 0);
+    const fresh = entries.filter(
+      (entry) => entry.isEnd || compareStreamIds(entry.id, this.lastId) > 0,
+    );
     if (fresh.length > 0 || alwaysEmit) this.deliver(fresh);
     const waiting = this.pending ?? [];
     this.pending = null;

@@ -25,7 +25,9 @@ export class TemplateRegistry {
   get(name: string): ItemTemplate {
     const cached = this.compiled.get(name);
     if (cached) return cached;
-    const template = hbs.handlebars.compile(readFileSync(this.resolve(name), 'utf8')) as ItemTemplate;
+    const template = hbs.handlebars.compile(
+      readFileSync(this.resolve(name), 'utf8'),
+    ) as ItemTemplate;
     this.compiled.set(name, template);
     return template;
   }
@@ -39,7 +41,8 @@ export class TemplateRegistry {
     const problem = templateNameProblem(name);
     if (problem) throw new RtTemplateError('invalid', String(name), problem);
     const file = join(this.config.templatesDir, name.endsWith('.hbs') ? name : `${name}.hbs`);
-    if (!existsSync(file)) throw new RtTemplateError('unknown', name, `no such file in the templates folder`);
+    if (!existsSync(file))
+      throw new RtTemplateError('unknown', name, `no such file in the templates folder`);
     this.rootReal ??= realpathSync(this.config.templatesDir);
     const real = realpathSync(file);
     if (!real.startsWith(this.rootReal + sep)) {

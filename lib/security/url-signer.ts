@@ -21,7 +21,9 @@ export class UrlSigner {
 
   sign(grant: StreamGrant): string {
     // NUL cannot occur in any part (each is validated), so the encoding is unambiguous.
-    const payload = ['v1', grant.queue, grant.template, grant.mode, String(grant.expires)].join('\0');
+    const payload = ['v1', grant.queue, grant.template, grant.mode, String(grant.expires)].join(
+      '\0',
+    );
     return createHmac('sha256', this.config.secret).update(payload).digest('base64url');
   }
 
@@ -29,7 +31,8 @@ export class UrlSigner {
     const expected = Buffer.from(this.sign(grant));
     const given = Buffer.from(signature);
     // timingSafeEqual needs equal lengths; the length of a valid signature is no secret.
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad-signature';
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return 'bad-signature';
     return grant.expires * 1000 < now ? 'expired' : 'ok';
   }
 }

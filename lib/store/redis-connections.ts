@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
@@ -35,7 +41,9 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     if (client) {
       this.command = client;
     } else {
-      this.command = this.own(url ? new Redis(url, { ...options, ...own }) : new Redis({ ...options, ...own }));
+      this.command = this.own(
+        url ? new Redis(url, { ...options, ...own }) : new Redis({ ...options, ...own }),
+      );
     }
     this.reader = this.own(
       this.command.duplicate({
@@ -59,7 +67,8 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   /** Resolves once `client` is connected, or rejects with RtRedisUnavailableError after the bound. */
   whenReady(client: Redis, operation: string): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
-    if (client.status === 'end') return Promise.reject(new RtRedisUnavailableError(operation, new Error('connection closed')));
+    if (client.status === 'end')
+      return Promise.reject(new RtRedisUnavailableError(operation, new Error('connection closed')));
     // A client handed in with lazyConnect (and its duplicate) connects on first use.
     if (client.status === 'wait') client.connect().catch(() => undefined);
     const waiters = this.waitersOf(client);
@@ -70,7 +79,12 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
       };
       const timer = setTimeout(() => {
         waiters.delete(onReady);
-        reject(new RtRedisUnavailableError(operation, new Error(`not connected within ${this.config.commandTimeoutMs} ms`)));
+        reject(
+          new RtRedisUnavailableError(
+            operation,
+            new Error(`not connected within ${this.config.commandTimeoutMs} ms`),
+          ),
+        );
       }, this.config.commandTimeoutMs);
       waiters.add(onReady);
     });

@@ -3,7 +3,13 @@ import type { Redis } from 'ioredis';
 import { ITEM_FIELD, PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtQueueCompleteError, RtQueueFullError, RtRedisUnavailableError } from '../errors.js';
-import { COMPLETE_SCRIPT, LuaScript, PUSH_SCRIPT, READ_SCRIPT, SWEEP_SCRIPT } from './lua-scripts.js';
+import {
+  COMPLETE_SCRIPT,
+  LuaScript,
+  PUSH_SCRIPT,
+  READ_SCRIPT,
+  SWEEP_SCRIPT,
+} from './lua-scripts.js';
 import { RedisConnections } from './redis-connections.js';
 import { RtEntry } from './rt-entry.js';
 import { START_ID } from './stream-id.js';
@@ -58,7 +64,12 @@ export class StreamStore {
     const keys = [this.key(name), this.tombstoneKey(name)];
     const goneTtl = idleTtlSeconds + this.goneWindow();
     try {
-      return (await this.run(push, 'push', keys, [json, idleTtlSeconds, maxMessages, goneTtl])) as string;
+      return (await this.run(push, 'push', keys, [
+        json,
+        idleTtlSeconds,
+        maxMessages,
+        goneTtl,
+      ])) as string;
     } catch (err) {
       if (isReply(err, 'PLUTO_RT_COMPLETE')) throw new RtQueueCompleteError(name);
       if (isReply(err, 'PLUTO_RT_FULL')) throw new RtQueueFullError(name, maxMessages);
@@ -90,11 +101,21 @@ export class StreamStore {
   /** Which of `names` no longer exist, in one command. */
   async missing(names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const gone = (await this.run(sweep, 'sweep', names.map((n) => this.key(n)), [])) as number[];
+    const gone = (await this.run(
+      sweep,
+      'sweep',
+      names.map((n) => this.key(n)),
+      [],
+    )) as number[];
     return gone.map((position) => names[position - 1]!);
   }
 
-  private async run(script: LuaScript, operation: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+  private async run(
+    script: LuaScript,
+    operation: string,
+    keys: string[],
+    args: Array<string | number>,
+  ): Promise<unknown> {
     await this.connections.whenReady(this.redis, operation);
     try {
       return await script.run(this.redis, keys, args);
@@ -115,5 +136,8 @@ function isReplyError(err: unknown): err is Error {
 
 /** Redis 7 prefixes "ERR " to an error_reply without a space; accept either form. */
 function isReply(err: unknown, code: string): boolean {
-  return isReplyError(err) && (err.message.startsWith(`${code} `) || err.message.startsWith(`ERR ${code}`));
+  return (
+    isReplyError(err) &&
+    (err.message.startsWith(`${code} `) || err.message.startsWith(`ERR ${code}`))
+  );
 }
