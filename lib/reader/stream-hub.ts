@@ -5,23 +5,12 @@ import { RtQueueNotFoundError, RtRedisUnavailableError } from '../errors.js';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RedisConnections } from '../store/redis-connections.js';
-import { RtEntry } from '../store/rt-entry.js';
+import type { RtEntry } from '../store/rt-entry.js';
 import { compareStreamIds, START_ID } from '../store/stream-id.js';
 import { StreamStore } from '../store/stream-store.js';
+import { sweepExpired } from './expiry-sweep.js';
+import { parsePublished, type QueueTap } from './queue-tap.js';
 import { StreamListener } from './stream-listener.js';
-
-/** The listeners of one queue, and its subscription on the shared reader connection. */
-interface QueueTap {
-  name: string;
-  channel: string;
-  listeners: Set<StreamListener>;
-  subscribed: Promise<unknown>;
-  /**
-   * When the queue last saw a push, as far as this process knows (ms). Each push renews
-   * the idle expiry, so the queue cannot expire before this plus `idleTtlSeconds`.
-   */
-  lastPushAt: number;
-}
 
 /** Counters of what the hub holds; each returns to its baseline when streams close. */
 export interface RtHubStats {
@@ -224,18 +213,16 @@ export class StreamHub implements OnModuleDestroy {
   private onMessage(channel: string, message: string): void {
     const tap = this.taps.get(channel.slice(this.config.keyPrefix.length));
     if (!tap || tap.channel !== channel) return;
-    // "<prevId> <id> d<json>" or "<prevId> <id> e"
-    const first = message.indexOf(' ');
-    const second = message.indexOf(' ', first + 1);
-    const prevId = message.slice(0, first);
-    const id = message.slice(first + 1, second);
-    const entry = new RtEntry(
-      id,
-      message[second + 1] === 'd' ? message.slice(second + 2) : undefined,
-    );
+    const { prevId, entry } = parsePublished(message);
     const batch = [entry];
     tap.lastPushAt = Date.now();
     for (const listener of tap.listeners) listener.offer(prevId, entry, batch);
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.taps.size > 0 && !this.closing) {
+      await sweepExpired(this.taps.values(), this.store, this.config);
+    }
   }
 
   /**
@@ -259,48 +246,6 @@ export class StreamHub implements OnModuleDestroy {
       const idle = [...tap.listeners].filter((l) => !l.catchingUp);
       for (const listener of idle) listener.pending = [];
       if (idle.length > 0) void this.catchUp(tap, idle, false);
-    }
-  }
-
-  /**
-   * Fails the streams of queues that did not start within `startTimeoutSeconds` (a start
-   * would have reached them: no Redis command needed), and of queues that may have expired
-   * while open (abandoned without complete()): only those idle for `idleTtlSeconds` are
-   * asked about, in one command, so idle streams cost Redis nothing.
-   */
-  private async sweep(): Promise<void> {
-    if (this.taps.size === 0 || this.closing) return;
-    const now = Date.now();
-    const startDeadline = now - this.config.startTimeoutSeconds * 1000;
-    const idleDeadline = now - this.config.idleTtlSeconds * 1000;
-    const due: string[] = [];
-    for (const tap of this.taps.values()) {
-      for (const listener of [...tap.listeners]) {
-        // A stream that just joined reads the queue itself: only its catch-up may fail it.
-        if (
-          !listener.catchingUp &&
-          listener.waitingForStart &&
-          listener.waitingSince! <= startDeadline
-        ) {
-          listener.fail(new RtQueueNotFoundError(tap.name));
-        }
-      }
-      if (tap.listeners.size > 0 && tap.lastPushAt <= idleDeadline) due.push(tap.name);
-    }
-    if (due.length === 0) return;
-    let gone: string[];
-    try {
-      gone = await this.store.missing(due);
-    } catch {
-      return; // Redis away: the next sweep will tell.
-    }
-    for (const name of gone) {
-      const tap = this.taps.get(name);
-      if (!tap) continue;
-      for (const listener of [...tap.listeners]) {
-        if (listener.catchingUp || listener.waitingForStart) continue;
-        listener.fail(new RtQueueNotFoundError(name));
-      }
     }
   }
 }

@@ -1,0 +1,26 @@
+import { RtEntry } from '../store/rt-entry.js';
+import type { StreamListener } from './stream-listener.js';
+
+/** The listeners of one queue, and its subscription on the shared reader connection. */
+export interface QueueTap {
+  name: string;
+  channel: string;
+  listeners: Set<StreamListener>;
+  subscribed: Promise<unknown>;
+  /**
+   * When the queue last saw a push, as far as this process knows (ms). Each push renews
+   * the idle expiry, so the queue cannot expire before this plus `idleTtlSeconds`.
+   */
+  lastPushAt: number;
+}
+
+/** A push's channel message, `<prevId> <id> d<json>` or `<prevId> <id> e` (see lua-scripts). */
+export function parsePublished(message: string): { prevId: string; entry: RtEntry } {
+  const first = message.indexOf(' ');
+  const second = message.indexOf(' ', first + 1);
+  const json = message[second + 1] === 'd' ? message.slice(second + 2) : undefined;
+  return {
+    prevId: message.slice(0, first),
+    entry: new RtEntry(message.slice(first + 1, second), json),
+  };
+}
