@@ -34,8 +34,9 @@ export function watchMachineShare() {
     const ticks = 100; // USER_HZ on Linux
     const busy = (end.busy - start.busy) / ticks / seconds;
     const bench = (end.ours - start.ours) / ticks / seconds;
+    // Clock-tick rounding can make the difference slightly negative on an idle machine.
     return {
-      otherCores: Math.round((busy - bench) * 100) / 100,
+      otherCores: Math.round(Math.max(0, busy - bench) * 100) / 100,
       benchCores: Math.round(bench * 100) / 100,
     };
   };
