@@ -50,7 +50,8 @@ export class SseController {
     @Headers('accept') accept: string | undefined,
     @SseSignal() signal: AbortSignal,
   ): Promise<Observable<MessageEvent>> {
-    const view = checkSignedRequest(queue, query, this.signer, query.format === 'json');
+    // An EventSource always accepts text/event-stream: JSON is asked for with format=json.
+    const view = checkSignedRequest(queue, query, this.signer, false);
     if (view.format === 'html') this.templates.assertUsable(view.grant.template);
     const after = parseCursor(lastEventId, query.after);
     if (this.hub.openStreams >= this.config.maxStreams) {
