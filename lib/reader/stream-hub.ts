@@ -92,17 +92,15 @@ export class StreamHub implements OnModuleDestroy {
   }
 
   stats(): RtHubStats {
-    let streams = 0;
     let catchingUp = 0;
     let waitingForStart = 0;
     for (const tap of this.taps.values()) {
-      streams += tap.listeners.size;
       for (const listener of tap.listeners) {
         if (listener.catchingUp) catchingUp++;
         if (listener.waitingForStart) waitingForStart++;
       }
     }
-    return { streams, queues: this.taps.size, catchingUp, waitingForStart };
+    return { streams: this.listenerCount, queues: this.taps.size, catchingUp, waitingForStart };
   }
 
   /** Ends every open stream (without an end marker) so that the HTTP server can close. */
@@ -119,16 +117,10 @@ export class StreamHub implements OnModuleDestroy {
     let tap = this.taps.get(name);
     if (!tap) {
       const channel = this.store.key(name);
-      tap = {
-        name,
-        channel,
-        listeners: new Set(),
-        subscribed: Promise.resolve(),
-        lastPushAt: Date.now(),
-      };
-      tap.subscribed = this.subscribe(channel);
+      const subscribed = this.subscribe(channel);
       // Keep the rejection handled: each catch-up awaits it and reports it to its own listeners.
-      tap.subscribed.catch(() => undefined);
+      subscribed.catch(() => undefined);
+      tap = { name, channel, listeners: new Set(), subscribed, lastPushAt: Date.now() };
       this.taps.set(name, tap);
     }
     return tap;
