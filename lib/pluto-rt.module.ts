@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { PlutoRtAccessGuard } from './http/access.guard.js';
 import { KeepaliveClock } from './http/keepalive-clock.js';
+import { WriteCoalescer } from './http/write-coalescer.js';
 import { SseEvents } from './http/sse-events.js';
 import { PLUTO_RT_CONFIG } from './pluto-rt.constants.js';
 import { ConfigurableModuleClass, PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
@@ -43,6 +44,7 @@ import { StreamStore } from './store/stream-store.js';
     UrlSigner,
     SseEvents,
     KeepaliveClock,
+    WriteCoalescer,
     PlutoRtAccessGuard,
     RtQueueService,
     PartialsRegistrar,

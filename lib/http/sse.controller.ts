@@ -4,11 +4,13 @@ import {
   Inject,
   Param,
   Query,
+  Req,
   ServiceUnavailableException,
   Sse,
   SseSignal,
   type MessageEvent,
 } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { Observable, of } from 'rxjs';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
@@ -20,6 +22,7 @@ import { UrlSigner } from '../security/url-signer.js';
 import { KeepaliveClock } from './keepalive-clock.js';
 import { primeStream } from './prime-stream.js';
 import { closeEvent, SseEvents } from './sse-events.js';
+import { WriteCoalescer } from './write-coalescer.js';
 import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-params.js';
 
 /** Characters of events that may wait for a client that stopped reading before it is dropped. */
@@ -39,6 +42,7 @@ export class SseController {
     private readonly templates: TemplateRegistry,
     private readonly events: SseEvents,
     private readonly keepalive: KeepaliveClock,
+    private readonly coalescer: WriteCoalescer,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {}
 
@@ -49,6 +53,7 @@ export class SseController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Headers('accept') accept: string | undefined,
     @SseSignal() signal: AbortSignal,
+    @Req() req: IncomingMessage,
   ): Promise<Observable<MessageEvent>> {
     // An EventSource always accepts text/event-stream: JSON is asked for with format=json.
     const view = checkSignedRequest(queue, query, this.signer, false);
@@ -79,7 +84,9 @@ export class SseController {
       const source = batches.subscribe({
         next: (batch) => {
           if (batch.length > 0) lastId = batch[batch.length - 1]!.id;
-          for (const event of this.events.fromBatch(batch, view)) subscriber.next(event);
+          const events = this.events.fromBatch(batch, view);
+          this.coalescer.hold(req.socket, charsOf(events));
+          for (const event of events) subscriber.next(event);
         },
         error: (err: unknown) => {
           // Expired while open: tell the page to stop. Anything else: end the response and
@@ -95,4 +102,10 @@ export class SseController {
       };
     });
   }
+}
+
+function charsOf(events: MessageEvent[]): number {
+  let chars = 0;
+  for (const event of events) chars += (event.data as string).length;
+  return chars;
 }

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { Socket } from 'node:net';
+
+/**
+ * Characters a socket may hold in one turn. Nest drops a client once more than 1 Mi
+ * characters wait for it while its stream is backed up (see MAX_PENDING_CHARS_PER_STREAM),
+ * and a held socket looks backed up: holding more could drop a client that reads. Beyond
+ * this, writes are big enough on their own.
+ */
+export const MAX_HELD_CHARS = 256 * 1024;
+
+/**
+ * Holds the writes of SSE sockets until the event loop's check phase, so that the events a
+ * socket gets in one turn (a batch, a replay, pushes that arrived together) leave in one
+ * write: Nest writes each event on its own, and a syscall per event per socket is what
+ * bounds fan-out and replay. One `setImmediate` releases every held socket. A socket whose
+ * buffer filled up is held again once it drains, as the rest of its events follow then.
+ */
+@Injectable()
+export class WriteCoalescer {
+  /** Held sockets and the characters given to each in this turn. */
+  private held = new Map<Socket, number>();
+  private readonly draining = new WeakSet<Socket>();
+
+  hold(socket: Socket | undefined, chars: number): void {
+    if (!socket || socket.destroyed) return;
+    const tally = this.held.get(socket);
+    if (tally === undefined) {
+      if (chars > MAX_HELD_CHARS) return;
+      socket.cork();
+      if (this.held.size === 0) setImmediate(this.release);
+      this.held.set(socket, chars);
+    } else if (tally + chars > MAX_HELD_CHARS) {
+      this.held.delete(socket);
+      socket.uncork();
+    } else {
+      this.held.set(socket, tally + chars);
+    }
+  }
+
+  private readonly release = (): void => {
+    const sockets = this.held;
+    this.held = new Map();
+    for (const socket of sockets.keys()) {
+      socket.uncork();
+      if (socket.writableNeedDrain && !this.draining.has(socket)) {
+        this.draining.add(socket);
+        socket.once('drain', () => {
+          this.draining.delete(socket);
+          this.hold(socket, 0);
+        });
+      }
+    }
+  };
+}

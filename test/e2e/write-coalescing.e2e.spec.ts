@@ -1,0 +1,94 @@
+import type { Socket } from 'node:net';
+import { RedisConnections } from '../../lib/store/redis-connections.js';
+import { REDIS_URL } from '../helpers/redis.js';
+import { RawSseClient } from '../helpers/sse-client.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+const HISTORY = 1_000;
+
+interface WriteCounter {
+  /** Writes the server's sockets handed to the kernel (one per `_write` or `_writev` call). */
+  writes: number;
+}
+
+/**
+ * Counts the writes of every socket the server accepts, through the Writable hooks Node
+ * calls once per write it hands to the kernel (the data still goes out through them).
+ */
+function countServerWrites(t: TestApp): WriteCounter {
+  const counter = { writes: 0 };
+  (t.app.getHttpServer() as { on(e: 'connection', l: (s: Socket) => void): void }).on(
+    'connection',
+    (socket) => {
+      const hooks = socket as unknown as Record<'_write' | '_writev', (...a: unknown[]) => void>;
+      for (const hook of ['_write', '_writev'] as const) {
+        const original = hooks[hook].bind(socket);
+        hooks[hook] = (...args: unknown[]) => {
+          counter.writes++;
+          original(...args);
+        };
+      }
+    },
+  );
+  return counter;
+}
+
+describe('write coalescing and command pipelining (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ options: { maxMessages: HISTORY } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sends the events of one batch in a few socket writes, not one per event', async () => {
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    await Promise.all(
+      Array.from({ length: HISTORY }, (_, n) => queue.push({ n, text: `line ${n}` })),
+    );
+    await queue.complete();
+    const counter = countServerWrites(t);
+
+    const url = t.url + t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse;
+    const client = await RawSseClient.open(url);
+    await client.untilEnd();
+
+    expect(client.items).toHaveLength(HISTORY);
+    expect(client.items.map((item) => item.data)).toEqual(
+      Array.from({ length: HISTORY }, (_, n) => `<li class="item" data-n="${n}">line ${n}</li>`),
+    );
+    // ~110 KB of events: a write per socket buffer's worth (16 KB), not 1,000 writes.
+    expect(counter.writes).toBeLessThan(HISTORY / 20);
+  });
+
+  it('pipelines the commands of one tick and keeps their order', async () => {
+    expect(t.app.get(RedisConnections).command.options.enableAutoPipelining).toBe(true);
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    const ids = await Promise.all(Array.from({ length: 500 }, (_, n) => queue.push({ n })));
+
+    const stored = await t.redis.xrange(`${t.prefix}${name}`, '-', '+');
+    expect(stored.map(([id]) => id)).toEqual(ids);
+    expect(stored.map(([, fields]) => JSON.parse(fields[1]!).n)).toEqual(
+      Array.from({ length: 500 }, (_, n) => n),
+    );
+  });
+
+  it("leaves pipelining to the user's Redis options", async () => {
+    const own = await startTestApp({
+      options: { redis: { url: REDIS_URL, options: { enableAutoPipelining: false } } },
+    });
+    try {
+      expect(own.app.get(RedisConnections).command.options.enableAutoPipelining).toBe(false);
+      const name = own.rt.createQueueName();
+      await own.rt.get(name).push({ n: 1 });
+      expect(await own.redis.xlen(`${own.prefix}${name}`)).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});
