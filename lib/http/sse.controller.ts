@@ -85,7 +85,7 @@ export class SseController {
         next: (batch) => {
           if (batch.length > 0) lastId = batch[batch.length - 1]!.id;
           const events = this.events.fromBatch(batch, view);
-          this.coalescer.hold(req.socket, charsOf(events));
+          this.coalescer.hold(req.socket, events.length, charsOf(events));
           for (const event of events) subscriber.next(event);
         },
         error: (err: unknown) => {

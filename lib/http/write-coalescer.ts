@@ -13,41 +13,60 @@ export const MAX_HELD_CHARS = 256 * 1024;
  * Holds the writes of SSE sockets until the event loop's check phase, so that the events a
  * socket gets in one turn (a batch, a replay, pushes that arrived together) leave in one
  * write: Nest writes each event on its own, and a syscall per event per socket is what
- * bounds fan-out and replay. One `setImmediate` releases every held socket. A socket whose
- * buffer filled up is held again once it drains, as the rest of its events follow then.
+ * bounds fan-out and replay. A lone event goes out at once (holding it would only add
+ * latency); a socket is held from its second event in a turn. One `setImmediate` releases
+ * every held socket. A socket whose buffer filled up is held again once it drains, as the
+ * rest of its events follow then.
  */
 @Injectable()
 export class WriteCoalescer {
   /** Held sockets and the characters given to each in this turn. */
   private held = new Map<Socket, number>();
+  /** Sockets that got a lone event in this turn, written at once. */
+  private touched = new Set<Socket>();
+  private scheduled = false;
   private readonly draining = new WeakSet<Socket>();
 
-  hold(socket: Socket | undefined, chars: number): void {
+  /** Called before `events` events of `chars` characters are handed to Nest for `socket`. */
+  hold(socket: Socket | undefined, events: number, chars: number): void {
     if (!socket || socket.destroyed) return;
     const tally = this.held.get(socket);
-    if (tally === undefined) {
-      if (chars > MAX_HELD_CHARS) return;
-      socket.cork();
-      if (this.held.size === 0) setImmediate(this.release);
-      this.held.set(socket, chars);
-    } else if (tally + chars > MAX_HELD_CHARS) {
-      this.held.delete(socket);
-      socket.uncork();
-    } else {
-      this.held.set(socket, tally + chars);
+    if (tally !== undefined) {
+      if (tally + chars <= MAX_HELD_CHARS) {
+        this.held.set(socket, tally + chars);
+      } else {
+        this.held.delete(socket);
+        socket.uncork();
+      }
+      return;
     }
+    this.schedule();
+    if (events <= 1 && !this.touched.has(socket)) {
+      this.touched.add(socket);
+    } else if (chars <= MAX_HELD_CHARS) {
+      socket.cork();
+      this.held.set(socket, chars);
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.release);
   }
 
   private readonly release = (): void => {
     const sockets = this.held;
     this.held = new Map();
+    this.touched = new Set();
+    this.scheduled = false;
     for (const socket of sockets.keys()) {
       socket.uncork();
       if (socket.writableNeedDrain && !this.draining.has(socket)) {
         this.draining.add(socket);
         socket.once('drain', () => {
           this.draining.delete(socket);
-          this.hold(socket, 0);
+          this.hold(socket, 2, 0);
         });
       }
     }

@@ -41,16 +41,14 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     if (client) {
       this.command = client;
     } else {
-      // Commands issued in one tick (pushes from many jobs, reads for many streams) leave
-      // in one write; the user's options may turn it off.
-      const merged = { enableAutoPipelining: true, ...options, ...own };
-      this.command = this.own(url ? new Redis(url, merged) : new Redis(merged));
+      this.command = this.own(
+        url ? new Redis(url, { ...options, ...own }) : new Redis({ ...options, ...own }),
+      );
     }
     this.reader = this.own(
       this.command.duplicate({
         connectionName: config.clientName,
         autoResubscribe: false,
-        enableAutoPipelining: false,
         enableOfflineQueue: true,
         commandTimeout: undefined,
         maxRetriesPerRequest: null,

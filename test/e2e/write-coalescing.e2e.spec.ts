@@ -1,6 +1,4 @@
 import type { Socket } from 'node:net';
-import { RedisConnections } from '../../lib/store/redis-connections.js';
-import { REDIS_URL } from '../helpers/redis.js';
 import { RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -33,7 +31,7 @@ function countServerWrites(t: TestApp): WriteCounter {
   return counter;
 }
 
-describe('write coalescing and command pipelining (e2e)', () => {
+describe('write coalescing (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -63,32 +61,5 @@ describe('write coalescing and command pipelining (e2e)', () => {
     );
     // ~110 KB of events: a write per socket buffer's worth (16 KB), not 1,000 writes.
     expect(counter.writes).toBeLessThan(HISTORY / 20);
-  });
-
-  it('pipelines the commands of one tick and keeps their order', async () => {
-    expect(t.app.get(RedisConnections).command.options.enableAutoPipelining).toBe(true);
-    const name = t.rt.createQueueName();
-    const queue = t.rt.get(name);
-    const ids = await Promise.all(Array.from({ length: 500 }, (_, n) => queue.push({ n })));
-
-    const stored = await t.redis.xrange(`${t.prefix}${name}`, '-', '+');
-    expect(stored.map(([id]) => id)).toEqual(ids);
-    expect(stored.map(([, fields]) => JSON.parse(fields[1]!).n)).toEqual(
-      Array.from({ length: 500 }, (_, n) => n),
-    );
-  });
-
-  it("leaves pipelining to the user's Redis options", async () => {
-    const own = await startTestApp({
-      options: { redis: { url: REDIS_URL, options: { enableAutoPipelining: false } } },
-    });
-    try {
-      expect(own.app.get(RedisConnections).command.options.enableAutoPipelining).toBe(false);
-      const name = own.rt.createQueueName();
-      await own.rt.get(name).push({ n: 1 });
-      expect(await own.redis.xlen(`${own.prefix}${name}`)).toBe(1);
-    } finally {
-      await own.close();
-    }
   });
 });
