@@ -42,6 +42,9 @@ return id`;
  * the end marker alone when nothing follows the cursor in a completed queue; 0 when the
  * queue is gone (its stream expired, its tombstone KEYS[2] remains); nil when it has not
  * started (no push yet), or expired so long ago that no URL for it is valid any more.
+ * Entries come flat, `id, json, id, json, ...`, with '' as the end marker's json (JSON text
+ * is never empty): ioredis decodes a flat reply about twice as fast as nested entries, and
+ * a replay of 1,000 entries is mostly that decoding.
  */
 export const READ_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -51,9 +54,14 @@ end
 local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
 if #entries == 0 then
   local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-  if last and last[2][1] == '${END_FIELD}' then return {last} end
+  if last and last[2][1] == '${END_FIELD}' then entries = {last} end
 end
-return entries`;
+local flat = {}
+for i, entry in ipairs(entries) do
+  flat[2 * i - 1] = entry[1]
+  if entry[2][1] == '${ITEM_FIELD}' then flat[2 * i] = entry[2][2] else flat[2 * i] = '' end
+end
+return flat`;
 
 /** 1-based positions of the keys that no longer exist. */
 export const SWEEP_SCRIPT = `

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { ITEM_FIELD, PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtQueueCompleteError, RtQueueFullError, RtRedisUnavailableError } from '../errors.js';
 import {
@@ -18,8 +18,6 @@ const push = new LuaScript(PUSH_SCRIPT);
 const complete = new LuaScript(COMPLETE_SCRIPT);
 const read = new LuaScript(READ_SCRIPT);
 const sweep = new LuaScript(SWEEP_SCRIPT);
-
-type RawEntry = [id: string, fields: string[]];
 
 /** Why a queue has no stream: never pushed to (or abandoned and expired), or completed and expired. */
 export type QueueAbsence = 'not-started' | 'gone';
@@ -92,10 +90,10 @@ export class StreamStore {
   async read(name: string, after: string, count: number): Promise<RtEntry[] | QueueAbsence> {
     const start = after === START_ID ? '-' : `(${after}`;
     const keys = [this.key(name), this.tombstoneKey(name)];
-    const raw = (await this.run(read, 'read', keys, [start, count])) as RawEntry[] | 0 | null;
+    const raw = (await this.run(read, 'read', keys, [start, count])) as string[] | 0 | null;
     if (raw === null) return 'not-started';
     if (raw === 0) return 'gone';
-    return raw.map(toEntry);
+    return toEntries(raw);
   }
 
   /** Which of `names` no longer exist, in one command. */
@@ -126,8 +124,14 @@ export class StreamStore {
   }
 }
 
-export function toEntry([id, fields]: RawEntry): RtEntry {
-  return new RtEntry(id, fields[0] === ITEM_FIELD ? fields[1] : undefined);
+/** The read script's flat reply, `id, json, ...` with '' for the end marker, as entries. */
+function toEntries(flat: string[]): RtEntry[] {
+  const entries = new Array<RtEntry>(flat.length / 2);
+  for (let i = 0; i < entries.length; i++) {
+    const json = flat[2 * i + 1]!;
+    entries[i] = new RtEntry(flat[2 * i]!, json === '' ? undefined : json);
+  }
+  return entries;
 }
 
 function isReplyError(err: unknown): err is Error {
