@@ -116,7 +116,7 @@ export class StreamHub implements OnModuleDestroy {
   private tapFor(name: string): QueueTap {
     let tap = this.taps.get(name);
     if (!tap) {
-      const channel = this.store.key(name);
+      const channel = this.store.channel(name);
       const subscribed = this.subscribe(channel);
       // Keep the rejection handled: each catch-up awaits it and reports it to its own listeners.
       subscribed.catch(() => undefined);
@@ -203,8 +203,9 @@ export class StreamHub implements OnModuleDestroy {
   }
 
   private onMessage(channel: string, message: string): void {
-    const tap = this.taps.get(channel.slice(this.config.keyPrefix.length));
-    if (!tap || tap.channel !== channel) return;
+    const name = this.store.queueOf(channel);
+    const tap = name === undefined ? undefined : this.taps.get(name);
+    if (!tap) return;
     const { prevId, entry } = parsePublished(message);
     const batch = [entry];
     tap.lastPushAt = Date.now();

@@ -20,6 +20,12 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PlutoRt');
   readonly command: Redis;
   readonly reader: Redis;
+  /**
+   * The `keyPrefix` of the command connection (the app's client's, or `redis.options`'):
+   * ioredis adds it to the keys of commands, scripts included, but not to the channels of
+   * SUBSCRIBE. The reader has none, and subscribes to the prefixed channel names itself.
+   */
+  readonly clientKeyPrefix: string;
   private readonly owned: Redis[] = [];
   private readonly warned = new WeakSet<Redis>();
   private readonly readyWaiters = new WeakMap<Redis, Set<() => void>>();
@@ -45,9 +51,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
         url ? new Redis(url, { ...options, ...own }) : new Redis({ ...options, ...own }),
       );
     }
+    this.clientKeyPrefix = this.command.options.keyPrefix ?? '';
     this.reader = this.own(
       this.command.duplicate({
         connectionName: config.clientName,
+        keyPrefix: undefined,
         autoResubscribe: false,
         enableOfflineQueue: true,
         commandTimeout: undefined,

@@ -34,9 +34,23 @@ export class StreamStore {
     this.redis = connections.command;
   }
 
-  /** Redis key (and pub/sub channel) of a queue. */
+  /** Redis key of a queue's stream, as the command connection sees it. */
   key(name: string): string {
     return this.config.keyPrefix + name;
+  }
+
+  /**
+   * The channel that a push to queue `name` publishes on: its key as Redis sees it (with the
+   * command connection's own ioredis prefix, which the script's KEYS carry).
+   */
+  channel(name: string): string {
+    return this.connections.clientKeyPrefix + this.key(name);
+  }
+
+  /** The queue whose pushes `channel` carries, or undefined for another channel. */
+  queueOf(channel: string): string | undefined {
+    const prefix = this.connections.clientKeyPrefix + this.config.keyPrefix;
+    return channel.startsWith(prefix) ? channel.slice(prefix.length) : undefined;
   }
 
   /**
