@@ -4,7 +4,7 @@ export { RtQueueService, type RtUrlOptions, type RtUrls } from './rt-queue.servi
 export { RtQueue, type RtProgressItem } from './queue/rt-queue.js';
 export type { RtMessage } from './store/rt-entry.js';
 export type { RtHubStats } from './reader/stream-hub.js';
-export type { StreamGrant } from './security/url-signer.js';
+export type { StreamFormat, StreamGrant } from './security/url-signer.js';
 export { RT_MODES, type RtMode } from './pluto-rt.constants.js';
 export type {
   PlutoRtModuleOptions,

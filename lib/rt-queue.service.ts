@@ -19,7 +19,10 @@ import { StreamStore } from './store/stream-store.js';
 import { RtError } from './errors.js';
 
 export interface RtUrlOptions {
-  /** Item template that renders each item, e.g. `pluto_rt/list_item`. Omit for JSON-only URLs. */
+  /**
+   * Item template that renders each item, e.g. `pluto_rt/list_item`. Without one, the URLs
+   * deliver raw JSON items (and a URL with one cannot be read as JSON).
+   */
   itemTemplate?: string;
   /** @default 'append' */
   mode?: RtMode;
@@ -29,9 +32,9 @@ export interface RtUrlOptions {
 
 /** Signed URLs of one queue; both carry the same signature. */
 export interface RtUrls {
-  /** For `EventSource` / htmx `sse-connect`; add `&format=json` for raw items. */
+  /** For an `EventSource` or the SSE partial: rendered items, or raw JSON without a template. */
   sse: string;
-  /** For htmx polling (the polling partial adds its placement) or `?format=json`. */
+  /** For htmx polling (the polling partial adds its placement), or `fetch()` for JSON. */
   poll: string;
   grant: StreamGrant;
   signature: string;
@@ -94,6 +97,7 @@ export class RtQueueService {
       queue: name,
       template,
       mode,
+      format: template === '' ? 'json' : 'html',
       expires: Math.floor(Date.now() / 1000) + ttl,
     };
     const signature = this.signer.sign(grant);

@@ -61,17 +61,14 @@ export class PollController {
   async poll(
     @Param('queue') queue: string,
     @Query() query: PollQuery,
-    @Headers('accept') accept: string | undefined,
     @Headers('hx-request') hxRequest: string | undefined,
     @Res({ passthrough: true }) res: StatusResponse,
   ): Promise<string | object | undefined> {
-    const wantsJson = /application\/json/.test(accept ?? '') && !/text\/html/.test(accept ?? '');
-    const view = checkSignedRequest(queue, query, this.signer, wantsJson);
-    const { grant } = view;
-    if (view.format === 'html') this.templates.assertUsable(grant.template);
+    const grant = checkSignedRequest(queue, query, this.signer);
+    if (grant.format === 'html') this.templates.assertUsable(grant.template);
     const after = parseCursor(undefined, query.after);
     const count = parseCount(query.count);
-    const placement = view.format === 'html' ? parsePlacement(query) : undefined;
+    const placement = grant.format === 'html' ? parsePlacement(query) : undefined;
 
     const read = await this.store.read(queue, after, count);
     // A poller that has seen items finds its queue without a stream: it expired (as SSE).
@@ -101,7 +98,7 @@ export class PollController {
       res.status(204);
       return undefined;
     }
-    if (view.format === 'json') {
+    if (grant.format === 'json') {
       return {
         items: items.map((entry) => ({ id: entry.id, item: entry.item })),
         cursor,

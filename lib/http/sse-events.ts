@@ -1,7 +1,7 @@
 import { Injectable, type MessageEvent } from '@nestjs/common';
 import { ItemRenderer } from '../render/item-renderer.js';
 import type { RtEntry } from '../store/rt-entry.js';
-import type { StreamView } from './stream-params.js';
+import type { StreamGrant } from '../security/url-signer.js';
 
 /**
  * Entries as SSE events. Items go out without an `event:` line (htmx 2's
@@ -12,14 +12,15 @@ import type { StreamView } from './stream-params.js';
 export class SseEvents {
   constructor(private readonly renderer: ItemRenderer) {}
 
-  fromBatch(batch: RtEntry[], { format, grant }: StreamView): MessageEvent[] {
+  fromBatch(batch: RtEntry[], grant: StreamGrant): MessageEvent[] {
+    const { format, template } = grant;
     const items = batch.filter((entry) => !entry.isEnd);
     // Replace mode shows only the latest item: skip what it would overwrite at once.
     const shown = grant.mode === 'replace' ? items.slice(-1) : items;
     const events = shown.map((entry) =>
-      entry.remember<MessageEvent>(`sse:${format}:${grant.template}`, () => ({
+      entry.remember<MessageEvent>(`sse:${format}:${template}`, () => ({
         id: entry.id,
-        data: format === 'json' ? entry.json! : this.renderer.render(entry, grant.template),
+        data: format === 'json' ? entry.json! : this.renderer.render(entry, template),
       })),
     );
     const end = batch.find((entry) => entry.isEnd);

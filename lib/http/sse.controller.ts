@@ -55,9 +55,8 @@ export class SseController {
     @SseSignal() signal: AbortSignal,
     @Req() req: IncomingMessage,
   ): Promise<Observable<MessageEvent>> {
-    // An EventSource always accepts text/event-stream: JSON is asked for with format=json.
-    const view = checkSignedRequest(queue, query, this.signer, false);
-    if (view.format === 'html') this.templates.assertUsable(view.grant.template);
+    const grant = checkSignedRequest(queue, query, this.signer);
+    if (grant.format === 'html') this.templates.assertUsable(grant.template);
     const after = parseCursor(lastEventId, query.after);
     if (this.hub.openStreams >= this.config.maxStreams) {
       throw new ServiceUnavailableException('Too many open streams on this server: retry later');
@@ -84,7 +83,7 @@ export class SseController {
       const source = batches.subscribe({
         next: (batch) => {
           if (batch.length > 0) lastId = batch[batch.length - 1]!.id;
-          const events = this.events.fromBatch(batch, view);
+          const events = this.events.fromBatch(batch, grant);
           this.coalescer.hold(req.socket, events.length, charsOf(events));
           for (const event of events) subscriber.next(event);
         },

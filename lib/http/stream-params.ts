@@ -2,7 +2,7 @@ import { BadRequestException, ForbiddenException } from '@nestjs/common';
 import { isValidQueueName } from '../queue/queue-name.js';
 import { RT_MODES, type RtMode } from '../pluto-rt.constants.js';
 import { templateNameProblem } from '../render/template-name.js';
-import type { StreamGrant, UrlSigner } from '../security/url-signer.js';
+import type { StreamFormat, StreamGrant, UrlSigner } from '../security/url-signer.js';
 import { parseStreamId, START_ID } from '../store/stream-id.js';
 
 /** The query string of a signed stream URL (see RtQueueService.rtUrls). */
@@ -15,23 +15,17 @@ export interface SignedQuery {
   after?: unknown;
 }
 
-export type StreamFormat = 'html' | 'json';
-
-export interface StreamView {
-  grant: StreamGrant;
-  format: StreamFormat;
-}
-
 /**
  * Checks a request for a stream in the order that leaks least: shape of every part (400),
  * then the signature and expiry (403). Existence of the queue is the caller's last check.
+ * The format is part of the grant: a URL signed for a template cannot be read as JSON, and
+ * no header decides it (htmx 4 sends `Accept: ..., text/event-stream` on every request).
  */
 export function checkSignedRequest(
   queue: unknown,
   query: SignedQuery,
   signer: UrlSigner,
-  wantsJson: boolean,
-): StreamView {
+): StreamGrant {
   if (!isValidQueueName(queue)) throw new BadRequestException('Invalid queue name');
   const mode = single(query.mode, 'mode') ?? 'append';
   if (!(RT_MODES as readonly string[]).includes(mode)) {
@@ -40,23 +34,35 @@ export function checkSignedRequest(
   const template = single(query.tpl, 'tpl') ?? '';
   if (template !== '' && templateNameProblem(template))
     throw new BadRequestException('Invalid item template name');
-  const format = single(query.format, 'format') ?? (wantsJson ? 'json' : 'html');
+  const format = single(query.format, 'format') ?? (template === '' ? 'json' : 'html');
   if (format !== 'html' && format !== 'json')
     throw new BadRequestException('Invalid format: use html or json');
   if (format === 'html' && template === '')
-    throw new BadRequestException('This URL has no item template: ask for format=json');
+    throw new BadRequestException('Invalid format: html needs an item template (tpl)');
 
   const exp = single(query.exp, 'exp');
   const sig = single(query.sig, 'sig');
   if (!exp || !/^\d{1,12}$/.test(exp) || !sig || !/^[\w-]{1,100}$/.test(sig)) {
     throw new ForbiddenException('Missing or malformed signature');
   }
-  const grant: StreamGrant = { queue, template, mode: mode as RtMode, expires: Number(exp) };
+  const grant: StreamGrant = {
+    queue,
+    template,
+    mode: mode as RtMode,
+    format: format as StreamFormat,
+    expires: Number(exp),
+  };
   const verdict = signer.check(grant, sig);
-  if (verdict === 'bad-signature') throw new ForbiddenException('Bad signature');
+  if (verdict === 'bad-signature') {
+    throw new ForbiddenException(
+      format === 'json' && template !== ''
+        ? 'Bad signature: this URL is not signed for format=json (rtUrls without itemTemplate signs JSON URLs)'
+        : 'Bad signature',
+    );
+  }
   if (verdict === 'expired')
     throw new ForbiddenException('This stream URL has expired: reload the page');
-  return { grant, format };
+  return grant;
 }
 
 /** The resume cursor: Last-Event-ID wins over `after`; absent means from the start. */

@@ -2,7 +2,10 @@ import type { StreamGrant } from './url-signer.js';
 
 export type StreamRoute = 'sse' | 'poll';
 
-/** `/{prefix}/{route}/{queue}?tpl=..&mode=..&exp=..&sig=..` plus any extra parameters. */
+/**
+ * `/{prefix}/{route}/{queue}?tpl=..&mode=..&exp=..&sig=..` plus any extra parameters. A JSON
+ * grant has no `tpl`; its format follows from that (and `format=json` may still be added).
+ */
 export function streamUrl(
   routePrefix: string,
   route: StreamRoute,
@@ -11,7 +14,7 @@ export function streamUrl(
   extra: Record<string, string> = {},
 ): string {
   const query = new URLSearchParams({
-    tpl: grant.template,
+    ...(grant.template === '' ? {} : { tpl: grant.template }),
     mode: grant.mode,
     exp: String(grant.expires),
     sig: signature,

@@ -3,11 +3,19 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PLUTO_RT_CONFIG, type RtMode } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 
-/** What a stream URL grants: one queue, shown with one template in one mode, until `expires`. */
+/** How a stream URL delivers items: rendered by its template, or as raw JSON. */
+export type StreamFormat = 'html' | 'json';
+
+/**
+ * What a stream URL grants: one queue, shown with one template in one mode (or as raw JSON
+ * when it has no template), until `expires`.
+ */
 export interface StreamGrant {
   queue: string;
+  /** The item template; '' for a JSON grant. */
   template: string;
   mode: RtMode;
+  format: StreamFormat;
   /** Unix time, seconds. */
   expires: number;
 }
@@ -21,9 +29,14 @@ export class UrlSigner {
 
   sign(grant: StreamGrant): string {
     // NUL cannot occur in any part (each is validated), so the encoding is unambiguous.
-    const payload = ['v1', grant.queue, grant.template, grant.mode, String(grant.expires)].join(
-      '\0',
-    );
+    const payload = [
+      'v2',
+      grant.queue,
+      grant.template,
+      grant.mode,
+      grant.format,
+      String(grant.expires),
+    ].join('\0');
     return createHmac('sha256', this.config.secret).update(payload).digest('base64url');
   }
 

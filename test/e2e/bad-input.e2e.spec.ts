@@ -224,7 +224,7 @@ describe('bad input', () => {
 
     it('a bad count gives 400 on the JSON flavour too', async () => {
       expectShortPlain4xx(
-        await request(t.url).get(edit(urls.poll, { set: { count: '0', format: 'json' } })),
+        await request(t.url).get(edit(t.rt.rtUrls(queue).poll, { set: { count: '0' } })),
         400,
       );
     });
@@ -273,9 +273,7 @@ describe('bad input', () => {
     });
 
     it('placement is not needed for JSON', async () => {
-      const res = await request(t.url).get(
-        edit(urls.poll, { drop: ['el', 'target'], set: { format: 'json' } }),
-      );
+      const res = await request(t.url).get(t.rt.rtUrls(queue).poll);
       expect(res.status).toBe(200);
     });
   });

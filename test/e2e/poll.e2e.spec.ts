@@ -199,45 +199,47 @@ describe('polling endpoint', () => {
   });
 
   describe('JSON flavour', () => {
-    it('format=json returns {items:[{id,item}], cursor, complete}', async () => {
-      const { queue, ids, urls } = await queueWith(3);
-      const res = await request(t.url).get(`${urls.poll}&format=json&count=2`);
+    /** The JSON URLs of a queue (rtUrls without an item template). */
+    const jsonPoll = (name: string, mode?: RtMode) => t.rt.rtUrls(name, { mode }).poll;
+
+    it('a URL signed without a template returns {items:[{id,item}], cursor, complete}', async () => {
+      const { name, queue, ids } = await queueWith(3);
+      const res = await request(t.url).get(`${jsonPoll(name)}&count=2`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
       expect(res.body).toEqual(jsonBatch(ids.slice(0, 2)));
 
       await queue.complete();
-      const rest = await request(t.url).get(`${urls.poll}&format=json&after=${res.body.cursor}`);
+      const rest = await request(t.url).get(`${jsonPoll(name)}&after=${res.body.cursor}`);
+      // JSON clients are not htmx pollers: complete is in the body, the status stays 200.
       expect(rest.status).toBe(200);
       expect(rest.body.items).toEqual([{ id: ids[2], item: { n: 3, text: 'item 3' } }]);
       expect(rest.body.complete).toBe(true);
       expect(typeof rest.body.cursor).toBe('string');
     });
 
-    it('Accept: application/json gets JSON without format or placement parameters', async () => {
-      const { ids, urls } = await queueWith(2);
-      const res = await request(t.url).get(urls.poll).set('Accept', 'application/json');
+    it('format=json may be spelt out, and then 204 when nothing is new', async () => {
+      const { name, ids } = await queueWith(2);
+      const res = await request(t.url).get(`${jsonPoll(name)}&format=json`);
       expect(res.status).toBe(200);
-      expect(res.headers['content-type']).toMatch(/application\/json/);
       expect(res.body).toEqual(jsonBatch(ids));
-      const none = await request(t.url)
-        .get(`${urls.poll}&after=${ids[1]}`)
-        .set('Accept', 'application/json');
+      const none = await request(t.url).get(`${jsonPoll(name)}&after=${ids[1]}`);
       expect(none.status).toBe(204);
     });
 
-    it('JSON works on a URL signed without an item template', async () => {
-      const name = t.rt.createQueueName();
-      const id = await t.rt.get(name).push({ raw: true });
-      const urls = t.rt.rtUrls(name);
-      const res = await request(t.url).get(`${urls.poll}&format=json`);
+    it('the Accept header decides nothing: a template URL answers HTML to Accept: application/json', async () => {
+      const { urls } = await queueWith(1);
+      const res = await request(t.url)
+        .get(`${urls.poll}&el=p1&target=%23out`)
+        .set('Accept', 'application/json');
       expect(res.status).toBe(200);
-      expect(res.body.items).toEqual([{ id, item: { raw: true } }]);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(itemNumbers(res.text)).toEqual([1]);
     });
 
     it('JSON in reverse mode orders the batch newest first', async () => {
-      const { ids, urls } = await queueWith(3, 'reverse');
-      const res = await request(t.url).get(`${urls.poll}&format=json`);
+      const { name, ids } = await queueWith(3, 'reverse');
+      const res = await request(t.url).get(jsonPoll(name, 'reverse'));
       expect(res.body.items.map((entry: { id: string }) => entry.id)).toEqual([
         ids[2],
         ids[1],
@@ -255,8 +257,7 @@ describe('polling endpoint', () => {
       for (const res of [
         await request(t.url).get(poll),
         await request(t.url).get(poll).set('HX-Request', 'true'),
-        await request(t.url).get(`${urls.poll}&format=json`),
-        await request(t.url).get(urls.poll).set('Accept', 'application/json'),
+        await request(t.url).get(t.rt.rtUrls(name).poll),
       ]) {
         expect(res.status).toBe(204);
         expect(res.text).toBe('');
@@ -272,7 +273,7 @@ describe('polling endpoint', () => {
       expect(itemNumbers(res.text)).toEqual([1, 2]);
       const next = pollerAttrs(res.text)['hx-get']!;
       expect(param(next, 'after')).toBe(ids[1]);
-      const json = await request(t.url).get(`${urls.poll}&format=json`);
+      const json = await request(t.url).get(t.rt.rtUrls(name).poll);
       expect(json.status).toBe(200);
       expect(json.body).toEqual(jsonBatch(ids));
 
@@ -305,13 +306,14 @@ describe('polling endpoint', () => {
     afterAll(() => short.close());
 
     it('answers a plain poll with a plain-text 404 (HTML and JSON)', async () => {
-      const urls = short.rt.rtUrls(await goneQueue(short), { itemTemplate: 'pluto_rt/list_item' });
+      const name = await goneQueue(short);
+      const urls = short.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+      const json = short.rt.rtUrls(name).poll;
       for (const res of [
         await request(short.url).get(`${urls.poll}&el=p1&target=%23out`),
-        await request(short.url).get(`${urls.poll}&format=json`),
-        await request(short.url).get(urls.poll).set('Accept', 'application/json'),
+        await request(short.url).get(json),
         // The htmx stop is for pollers: a JSON client is told 404 even with the header.
-        await request(short.url).get(`${urls.poll}&format=json`).set('HX-Request', 'true'),
+        await request(short.url).get(json).set('HX-Request', 'true'),
       ]) {
         expect(res.status).toBe(404);
         expect(res.headers['content-type']).toMatch(/^text\/plain/);
@@ -340,12 +342,12 @@ describe('polling endpoint', () => {
       // completedTtlSeconds 1, then as long as a URL may be used: max(idleTtl, urlTtl) = 1 day.
       expect(await short.redis.ttl(tombstone)).toBeGreaterThan(86_400 - 60);
       expect(await short.redis.ttl(tombstone)).toBeLessThanOrEqual(1 + 86_400);
-      const urls = short.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
-      expect((await request(short.url).get(`${urls.poll}&format=json`)).status).toBe(404);
+      const json = short.rt.rtUrls(name).poll;
+      expect((await request(short.url).get(json)).status).toBe(404);
 
       // Once the tombstone expires too, nothing tells the queue from one not started yet.
       await short.redis.del(tombstone);
-      expect((await request(short.url).get(`${urls.poll}&format=json`)).status).toBe(204);
+      expect((await request(short.url).get(json)).status).toBe(204);
 
       const long = await startTestApp({
         options: { completedTtlSeconds: 120, idleTtlSeconds: 60, urlTtlSeconds: 600 },

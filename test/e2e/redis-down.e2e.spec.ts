@@ -158,7 +158,7 @@ describe('Redis down', () => {
     expect(poll.status).toBe(503);
     expect(poll.headers['content-type']).toMatch(/^text\/plain/);
     expect(poll.text).toBe(UNAVAILABLE);
-    await request(t.url).get(`${urls.poll}&format=json`).expect(503);
+    await request(t.url).get(t.rt.rtUrls(before).poll).expect(503);
 
     // A stream() subscription errors with the typed error rather than hanging.
     const streamErr = await new Promise((resolve) => {

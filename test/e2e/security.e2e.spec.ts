@@ -41,7 +41,7 @@ function signedUrl(
   expires: number,
 ) {
   const signer = t.app.get(UrlSigner, { strict: false });
-  const sig = signer.sign({ queue, template, mode, expires });
+  const sig = signer.sign({ queue, template, mode, format: 'html', expires });
   const query = new URLSearchParams({ tpl: template, mode, exp: String(expires), sig });
   return `/pluto-rt/${route}/${encodeURIComponent(queue)}?${query.toString()}`;
 }
@@ -118,6 +118,25 @@ describe('security', () => {
         expectPlain4xx(await request(t.url).get(withParam(urlOf(q), 'exp', exp)), 403);
       });
 
+      it('format (json added to a URL signed for a template)', async () => {
+        const q = await completedQueue();
+        const res = await request(t.url).get(withParam(urlOf(q), 'format', 'json'));
+        expectPlain4xx(res, 403);
+        expect(res.text).toMatch(/not signed for format=json/);
+        expect(res.text).not.toContain('one');
+      });
+
+      it('format (a template added to a URL signed for JSON)', async () => {
+        const q = await completedQueue();
+        const json = t.rt.rtUrls(q.name);
+        const url = route === 'sse' ? json.sse : `${json.poll}&el=p1&target=%23out`;
+        expectPlain4xx(await request(t.url).get(withParam(url, 'tpl', TEMPLATE)), 403);
+        expectPlain4xx(
+          await request(t.url).get(withParam(withParam(url, 'tpl', TEMPLATE), 'format', 'html')),
+          403,
+        );
+      });
+
       it('sig', async () => {
         const q = await completedQueue();
         expectPlain4xx(
@@ -138,12 +157,9 @@ describe('security', () => {
     it('a URL signed with ttlSeconds: 1 gets 403 mentioning expiry once exp has passed', async () => {
       const { name } = await completedQueue();
       const urls = t.rt.rtUrls(name, { itemTemplate: TEMPLATE, ttlSeconds: 1 });
+      const json = t.rt.rtUrls(name, { ttlSeconds: 1 });
       await waitFor(() => Date.now() > urls.grant.expires * 1000 + 1, 'the URL to expire', 5000);
-      for (const url of [
-        urls.sse,
-        `${urls.poll}&el=p1&target=%23out`,
-        `${urls.poll}&format=json`,
-      ]) {
+      for (const url of [urls.sse, `${urls.poll}&el=p1&target=%23out`, json.sse, json.poll]) {
         const res = await request(t.url).get(url);
         expectPlain4xx(res, 403);
         expect(res.text).toMatch(/expired/i);
@@ -183,7 +199,7 @@ describe('security', () => {
         for (const url of [
           urls.sse,
           `${urls.poll}&el=p1&target=%23out`,
-          `${urls.poll}&format=json`,
+          short.rt.rtUrls(name).poll,
         ]) {
           const res = await request(short.url).get(url);
           expectPlain4xx(res, 404);

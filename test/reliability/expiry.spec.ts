@@ -28,8 +28,9 @@ describe('expiry', () => {
   afterAll(() => t.close());
 
   const urlsOf = (name: string) => t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
-  const pollStatus = async (poll: string) =>
-    (await request(t.url).get(`${poll}&format=json`)).status;
+  /** Status of a JSON poll of queue `name`. */
+  const pollStatus = async (name: string) =>
+    (await request(t.url).get(t.rt.rtUrls(name).poll)).status;
 
   /**
    * Answers to a queue that is gone: a JSON poller and a plain client get 404, an htmx poller
@@ -38,7 +39,7 @@ describe('expiry', () => {
    */
   async function expectGone(name: string) {
     const { sse, poll } = urlsOf(name);
-    expect(await pollStatus(poll)).toBe(404);
+    expect(await pollStatus(name)).toBe(404);
     const htmx = await request(t.url)
       .get(`${poll}&el=poller&target=%23results`)
       .set('HX-Request', 'true');
@@ -59,9 +60,9 @@ describe('expiry', () => {
     await queue.push({ n: 1, text: 'one' });
     await queue.complete();
     const completedAt = Date.now();
-    expect(await pollStatus(urlsOf(name).poll)).toBe(200);
+    expect(await pollStatus(name)).toBe(200);
     await waitFor(
-      async () => (await pollStatus(urlsOf(name).poll)) === 404,
+      async () => (await pollStatus(name)) === 404,
       'the completed queue to expire',
       TTL_S * 1000 + SLACK_MS,
     );
@@ -82,10 +83,10 @@ describe('expiry', () => {
       await queue.push({ n, text: `keepalive ${n}` });
       await new Promise((resolve) => setTimeout(resolve, 100)); // the job's pace, not a wait for a condition
     }
-    expect(await pollStatus(urlsOf(name).poll)).toBe(200);
+    expect(await pollStatus(name)).toBe(200);
     const lastPush = Date.now();
     await waitFor(
-      async () => (await pollStatus(urlsOf(name).poll)) === 404,
+      async () => (await pollStatus(name)) === 404,
       'the abandoned queue to expire',
       TTL_S * 1000 + SLACK_MS,
     );

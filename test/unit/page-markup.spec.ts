@@ -15,7 +15,7 @@ function urls(mode: RtMode = 'append', queue = 'rtq_q'): RtUrls {
   return {
     sse: `/pluto-rt/sse/${queue}?${query}`,
     poll: `/pluto-rt/poll/${queue}?${query}`,
-    grant: { queue, template: 'pluto_rt/list_item', mode, expires: 2_000_000_000 },
+    grant: { queue, template: 'pluto_rt/list_item', mode, format: 'html', expires: 2_000_000_000 },
     signature: 'SIG',
   };
 }

@@ -12,6 +12,7 @@ const grant: StreamGrant = {
   queue: 'rtq_AAAAAAAAAAAAAAAAAAAAAA',
   template: 'pluto_rt/list_item',
   mode: 'append',
+  format: 'html',
   expires: NOW / 1000 + 60,
 };
 
@@ -51,6 +52,7 @@ describe('UrlSigner', () => {
     ['template', { template: 'pluto_rt/progress' }],
     ['template (emptied)', { template: '' }],
     ['mode', { mode: 'replace' }],
+    ['format', { format: 'json' }],
     ['expiry (extended)', { expires: grant.expires + 3600 }],
   ])('refuses a grant whose %s was changed', (_part, change) => {
     const s = signer();

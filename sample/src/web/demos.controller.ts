@@ -83,10 +83,11 @@ export class DemosController {
 
   /** The JSON flavour of both routes, for the page without htmx. */
   private jsonUrls(queue: string) {
+    // Signed without an item template: these URLs deliver the raw items as JSON.
     const urls = this.rt.rtUrls(queue);
     return {
-      jsonSseUrl: `${urls.sse}&format=json`,
-      jsonPollUrl: `${urls.poll}&format=json`,
+      jsonSseUrl: urls.sse,
+      jsonPollUrl: urls.poll,
       pollMs: intervalMs(this.config.pollInterval),
     };
   }
