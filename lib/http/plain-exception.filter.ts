@@ -24,26 +24,32 @@ export class PlainExceptionFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const [status, message] = this.describe(exception);
+    const [status, message] = describeException(exception);
+    if (status === 500) {
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
+    }
+    this.reply(host, status, 'text/plain; charset=utf-8', message);
+  }
+
+  protected reply(host: ArgumentsHost, status: number, type: string, body: string): void {
     const response = host.switchToHttp().getResponse();
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return;
-    adapter.setHeader(response, 'Content-Type', 'text/plain; charset=utf-8');
+    adapter.setHeader(response, 'Content-Type', type);
     adapter.setHeader(response, 'Cache-Control', 'no-store');
-    adapter.reply(response, message, status);
+    adapter.reply(response, body, status);
   }
+}
 
-  private describe(exception: unknown): [number, string] {
-    if (exception instanceof HttpException) return [exception.getStatus(), exception.message];
-    if (exception instanceof RtTemplateError || exception instanceof RtQueueNameError)
-      return [400, exception.message];
-    if (exception instanceof RtQueueNotFoundError)
-      return [404, 'No such queue: it may have expired'];
-    if (exception instanceof RtRedisUnavailableError)
-      return [503, 'Live results are unavailable right now: retry later'];
-    this.logger.error(
-      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-    );
-    return [500, 'Internal server error'];
-  }
+/** The status and the one line that the module's routes answer `exception` with. */
+export function describeException(exception: unknown): [number, string] {
+  if (exception instanceof HttpException) return [exception.getStatus(), exception.message];
+  if (exception instanceof RtTemplateError || exception instanceof RtQueueNameError)
+    return [400, exception.message];
+  if (exception instanceof RtQueueNotFoundError) return [404, 'No such queue: it may have expired'];
+  if (exception instanceof RtRedisUnavailableError)
+    return [503, 'Live results are unavailable right now: retry later'];
+  return [500, 'Internal server error'];
 }

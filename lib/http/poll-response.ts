@@ -1,4 +1,6 @@
+import { BadRequestException } from '@nestjs/common';
 import type { RtMode } from '../pluto-rt.constants.js';
+import { single } from './stream-params.js';
 import type { RtEntry } from '../store/rt-entry.js';
 
 /** Where the page shows a polled queue: sent back on every poll to rebuild the poller. */
@@ -20,6 +22,29 @@ export function placementProblem({ el, target, every }: PollerPlacement): string
   return undefined;
 }
 
+/** The placement a poll request carries (el, target, every); 400 when it cannot be used. */
+export function parsePlacement(query: {
+  el?: unknown;
+  target?: unknown;
+  every?: unknown;
+}): PollerPlacement {
+  const el = single(query.el, 'el') ?? '';
+  const target = single(query.target, 'target') ?? '';
+  const every = single(query.every, 'every') ?? '1s';
+  const problem = placementProblem({ el, target, every });
+  if (problem) throw new BadRequestException(problem);
+  return { el, target, every };
+}
+
+/** Why a poller stopped for good, shown in its place. */
+export type PollerEnd = 'expired' | 'gone' | 'refused';
+
+const END_NOTICES: Record<PollerEnd, string> = {
+  expired: 'This live view has expired: reload the page to follow it again.',
+  gone: 'These live results are no longer available.',
+  refused: 'This live view cannot be shown: reload the page to try again.',
+};
+
 /** How each mode swaps a batch into the target. */
 export const SWAP_BY_MODE: Record<RtMode, string> = {
   append: 'beforeend',
@@ -37,13 +62,15 @@ export function orderForMode<T>(items: T[], mode: RtMode): T[] {
 /**
  * The poller element: with a next URL it polls on (`every`); without one it is inert, which
  * stops htmx 4 (that ignores status 286) as surely as 286 stops htmx 2. Both read hx-target
- * and hx-swap from the element itself (htmx 4 does not inherit them).
+ * and hx-swap from the element itself (htmx 4 does not inherit them). A poller that ended
+ * for another reason than completion says why, in its own place on the page.
  */
 export function pollerElement(
   placement: PollerPlacement,
   mode: RtMode,
   nextUrl: string | undefined,
   oob: boolean,
+  end?: PollerEnd,
 ): string {
   const attrs = [
     `id="${escapeAttr(placement.el)}"`,
@@ -60,7 +87,10 @@ export function pollerElement(
       'hx-status:4xx="swap:none" hx-status:5xx="swap:none"',
     );
   }
-  return `<div ${attrs.filter(Boolean).join(' ')}></div>`;
+  const notice = end
+    ? `<p class="pluto-rt-notice" role="status" data-reason="${end}">${END_NOTICES[end]}</p>`
+    : '';
+  return `<div ${attrs.filter(Boolean).join(' ')}>${notice}</div>`;
 }
 
 /** The cursor a client continues from after `entries`. */

@@ -2,12 +2,12 @@ import {
   Injectable,
   BadRequestException,
   Get,
-  Headers,
   Inject,
   NotFoundException,
   Param,
   Query,
   Res,
+  UseFilters,
 } from '@nestjs/common';
 import { PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
 import { ItemRenderer } from '../render/item-renderer.js';
@@ -15,18 +15,11 @@ import { TemplateRegistry } from '../render/template-registry.js';
 import { streamUrl } from '../security/stream-urls.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { StreamStore } from '../store/stream-store.js';
-import {
-  lastId,
-  orderForMode,
-  placementProblem,
-  pollerElement,
-  type PollerPlacement,
-} from './poll-response.js';
+import { lastId, orderForMode, parsePlacement, pollerElement } from './poll-response.js';
+import { HTMX_STOP_POLLING, PollerStopFilter } from './poller-stop.filter.js';
 import { START_ID } from '../store/stream-id.js';
 import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
 
-/** htmx 2 stops polling on this status (htmx 4 ignores it: the inert poller stops it). */
-const HTMX_STOP_POLLING = 286;
 const DEFAULT_COUNT = 100;
 const MAX_COUNT = 1000;
 
@@ -58,10 +51,10 @@ export class PollController {
   ) {}
 
   @Get('poll/:queue')
+  @UseFilters(PollerStopFilter)
   async poll(
     @Param('queue') queue: string,
     @Query() query: PollQuery,
-    @Headers('hx-request') hxRequest: string | undefined,
     @Res({ passthrough: true }) res: StatusResponse,
   ): Promise<string | object | undefined> {
     const grant = checkSignedRequest(queue, query, this.signer);
@@ -73,16 +66,10 @@ export class PollController {
     const read = await this.store.read(queue, after, count);
     // A poller that has seen items finds its queue without a stream: it expired (as SSE).
     const entries = read === 'not-started' && after !== START_ID ? 'gone' : read;
-    if (entries === 'gone') {
-      // An htmx poller retries a 404 forever: end it as if the queue had completed.
-      if (placement && hxRequest === 'true') {
-        res.status(HTMX_STOP_POLLING);
-        return pollerElement(placement, grant.mode, undefined, true);
-      }
-      throw new NotFoundException('No such queue: it has expired');
-    }
+    // (An htmx poller is stopped by PollerStopFilter instead: it would retry a 404 forever.)
+    if (entries === 'gone') throw new NotFoundException('No such queue: it has expired');
     // Not started: the job has not pushed yet, so there is nothing new (the signed URL's
-    // expiry bounds how long a page polls for it).
+    // expiry bounds how long a page polls for it: then PollerStopFilter stops it).
     if (entries === 'not-started') {
       res.status(204);
       return undefined;
@@ -127,13 +114,4 @@ function parseCount(raw: unknown): number {
     throw new BadRequestException(`Invalid count: an integer from 1 to ${MAX_COUNT}`);
   }
   return Number(value);
-}
-
-function parsePlacement(query: PollQuery): PollerPlacement {
-  const el = single(query.el, 'el') ?? '';
-  const target = single(query.target, 'target') ?? '';
-  const every = single(query.every, 'every') ?? '1s';
-  const problem = placementProblem({ el, target, every });
-  if (problem) throw new BadRequestException(problem);
-  return { el, target, every };
 }

@@ -5,6 +5,13 @@ import { templateNameProblem } from '../render/template-name.js';
 import type { StreamFormat, StreamGrant, UrlSigner } from '../security/url-signer.js';
 import { parseStreamId, START_ID } from '../store/stream-id.js';
 
+/** A correctly signed URL past its expiry: the page that holds it must be reloaded. */
+export class UrlExpiredException extends ForbiddenException {
+  constructor() {
+    super('This stream URL has expired: reload the page');
+  }
+}
+
 /** The query string of a signed stream URL (see RtQueueService.rtUrls). */
 export interface SignedQuery {
   tpl?: unknown;
@@ -60,8 +67,7 @@ export function checkSignedRequest(
         : 'Bad signature',
     );
   }
-  if (verdict === 'expired')
-    throw new ForbiddenException('This stream URL has expired: reload the page');
+  if (verdict === 'expired') throw new UrlExpiredException();
   return grant;
 }
 

@@ -3,6 +3,7 @@ import type { RtMode } from '../../lib/index.js';
 import { goneQueue } from '../helpers/gone-queue.js';
 import { elements, param, type Attrs } from '../helpers/markup.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** The attributes of the first `<div>` in `html` whose class is `pluto-rt-poller`, entities decoded. */
 function pollerAttrs(html: string): Attrs {
@@ -294,6 +295,54 @@ describe('polling endpoint', () => {
       expect(htmx.status).toBe(286);
       expect(htmx.text).not.toContain('hx-get');
       expect(htmx.text).not.toContain('hx-trigger');
+    });
+  });
+
+  describe('refusals that retrying cannot cure stop an htmx poller (htmx 2 polls on after a 4xx)', () => {
+    /** The notice an inert poller shows, and why. */
+    const noticeOf = (html: string) =>
+      /<p class="pluto-rt-notice"[^>]*data-reason="(\w+)"[^>]*>([^<]+)</.exec(html);
+
+    it('an expired URL: 286 and an inert poller that says so; a plain client gets 403', async () => {
+      const name = t.rt.createQueueName(); // never started: the poller would wait for it
+      const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', ttlSeconds: 1 });
+      const poll = `${urls.poll}&el=p1&target=%23out`;
+      expect((await request(t.url).get(poll).set('HX-Request', 'true')).status).toBe(204);
+      await waitFor(() => Date.now() > urls.grant.expires * 1000 + 1, 'the URL to expire', 5000);
+      const htmx = await request(t.url).get(poll).set('HX-Request', 'true');
+      expect(htmx.status).toBe(286);
+      expect(htmx.headers['content-type']).toMatch(/^text\/html/);
+      expectInertPoller(htmx.text);
+      expect(noticeOf(htmx.text)?.[1]).toBe('expired');
+      expect(noticeOf(htmx.text)?.[2]).toMatch(/expired: reload the page/);
+      const plain = await request(t.url).get(poll);
+      expect(plain.status).toBe(403);
+      expect(plain.text).toMatch(/expired/);
+    });
+
+    it('a bad signature (e.g. the secret was rotated): 286 and a "refused" notice', async () => {
+      const { poll } = await queueWith(1);
+      const tampered = poll.replace(
+        /sig=([\w-])/,
+        (_, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`,
+      );
+      const htmx = await request(t.url).get(tampered).set('HX-Request', 'true');
+      expect(htmx.status).toBe(286);
+      expectInertPoller(htmx.text);
+      expect(noticeOf(htmx.text)?.[1]).toBe('refused');
+      expect(itemNumbers(htmx.text)).toEqual([]);
+    });
+
+    it('a request without a usable placement gets the plain 4xx: there is no poller to stop', async () => {
+      const { urls } = await queueWith(1);
+      const badExp = urls.poll.replace(/exp=\d+/, 'exp=1');
+      const withPlacement = await request(t.url)
+        .get(`${badExp}&el=p1&target=%23out`)
+        .set('HX-Request', 'true');
+      expect(withPlacement.status).toBe(286);
+      const noPlacement = await request(t.url).get(badExp).set('HX-Request', 'true');
+      expect(noPlacement.status).toBe(403);
+      expect(noPlacement.headers['content-type']).toMatch(/^text\/plain/);
     });
   });
 
