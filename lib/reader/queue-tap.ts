@@ -7,6 +7,8 @@ export interface QueueTap {
   channel: string;
   listeners: Set<StreamListener>;
   subscribed: Promise<unknown>;
+  /** Whether its SUBSCRIBE went out: a tap that goes before then never sends one. */
+  subscribeSent: boolean;
   /**
    * When the queue last saw a push, as far as this process knows (ms). Each push renews
    * the idle expiry, so the queue cannot expire before this plus `idleTtlSeconds`.

@@ -56,7 +56,8 @@ export class StreamHub implements OnModuleDestroy {
     this.reader.on('ready', () => this.onReaderReady());
     // Registered after onReaderReady, which renews the subscriptions these catch-ups await.
     this.reader.on('ready', () => this.retryDeferred());
-    connections.command.on('ready', () => this.retryDeferred());
+    // The command connection may be the app's own client: its listener goes at shutdown.
+    connections.command.on('ready', this.retryDeferred);
     this.sweepTimer = setInterval(() => void this.sweep(), config.sweepIntervalMs).unref();
   }
 
@@ -107,6 +108,7 @@ export class StreamHub implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.closing = true;
     clearInterval(this.sweepTimer);
+    this.connections.command.off('ready', this.retryDeferred);
     this.deferred.clear();
     for (const tap of [...this.taps.values()]) {
       for (const listener of [...tap.listeners]) listener.end();
@@ -116,20 +118,29 @@ export class StreamHub implements OnModuleDestroy {
   private tapFor(name: string): QueueTap {
     let tap = this.taps.get(name);
     if (!tap) {
-      const channel = this.store.channel(name);
-      const subscribed = this.subscribe(channel);
+      tap = {
+        name,
+        channel: this.store.channel(name),
+        listeners: new Set(),
+        subscribed: Promise.resolve(),
+        subscribeSent: false,
+        lastPushAt: Date.now(),
+      };
+      tap.subscribed = this.subscribe(tap);
       // Keep the rejection handled: each catch-up awaits it and reports it to its own listeners.
-      subscribed.catch(() => undefined);
-      tap = { name, channel, listeners: new Set(), subscribed, lastPushAt: Date.now() };
+      tap.subscribed.catch(() => undefined);
       this.taps.set(name, tap);
     }
     return tap;
   }
 
-  private async subscribe(channel: string): Promise<void> {
+  private async subscribe(tap: QueueTap): Promise<void> {
     await this.connections.whenReady(this.reader, 'subscribe');
+    // Its streams left while it waited (at once, or while Redis was away): nothing to send.
+    if (this.taps.get(tap.name) !== tap) return;
+    tap.subscribeSent = true;
     try {
-      await this.reader.subscribe(channel);
+      await this.reader.subscribe(tap.channel);
     } catch (err) {
       throw new RtRedisUnavailableError('subscribe', err);
     }
@@ -140,7 +151,8 @@ export class StreamHub implements OnModuleDestroy {
     if (tap.listeners.size > 0 || this.taps.get(tap.name) !== tap) return;
     this.taps.delete(tap.name);
     this.deferred.delete(tap);
-    if (this.reader.status === 'ready') {
+    // Commands go out in order: a later tap's SUBSCRIBE to the channel follows this one.
+    if (tap.subscribeSent && this.reader.status === 'ready') {
       this.reader.unsubscribe(tap.channel).catch(() => undefined);
     }
   }
@@ -149,9 +161,13 @@ export class StreamHub implements OnModuleDestroy {
    * Reads from Redis what `listeners` have not seen, once the channel is subscribed (so that
    * nothing published after the read can be missed), then hands each its part.
    */
-  private async catchUp(tap: QueueTap, listeners: StreamListener[], first: boolean): Promise<void> {
+  private async catchUp(tap: QueueTap, all: StreamListener[], first: boolean): Promise<void> {
+    let listeners = all;
     try {
       await tap.subscribed;
+      // Those that left meanwhile need no read.
+      listeners = all.filter((listener) => !listener.closed);
+      if (listeners.length === 0) return;
       const from = listeners
         .map((l) => l.lastId)
         .reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
@@ -190,7 +206,7 @@ export class StreamHub implements OnModuleDestroy {
     }
   }
 
-  private retryDeferred(): void {
+  private readonly retryDeferred = (): void => {
     const work = [...this.deferred];
     this.deferred.clear();
     for (const [tap, waiting] of work) {
@@ -200,7 +216,7 @@ export class StreamHub implements OnModuleDestroy {
       );
       if (live.length > 0) void this.catchUp(tap, live, false);
     }
-  }
+  };
 
   private onMessage(channel: string, message: string): void {
     const name = this.store.queueOf(channel);

@@ -28,7 +28,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   readonly clientKeyPrefix: string;
   private readonly owned: Redis[] = [];
   private readonly warned = new WeakSet<Redis>();
-  private readonly readyWaiters = new WeakMap<Redis, Set<() => void>>();
+  /** Callers waiting for each client to be ready, and the one 'ready' listener that serves them. */
+  private readonly readyWaiters = new Map<
+    Redis,
+    { waiters: Set<() => void>; listener: () => void }
+  >();
 
   constructor(@Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig) {
     const { url, options, client } = config.redis;
@@ -104,20 +108,24 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
    * and a caller that timed out leaves nothing behind.
    */
   private waitersOf(client: Redis): Set<() => void> {
-    let waiters = this.readyWaiters.get(client);
-    if (!waiters) {
-      const set = new Set<() => void>();
-      this.readyWaiters.set(client, set);
-      client.once('ready', () => {
+    let entry = this.readyWaiters.get(client);
+    if (!entry) {
+      const waiters = new Set<() => void>();
+      const listener = () => {
         this.readyWaiters.delete(client);
-        for (const onReady of set) onReady();
-      });
-      waiters = set;
+        for (const onReady of waiters) onReady();
+      };
+      client.once('ready', listener);
+      entry = { waiters, listener };
+      this.readyWaiters.set(client, entry);
     }
-    return waiters;
+    return entry.waiters;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // The app's own client outlives the module: take back every listener put on it.
+    for (const [client, { listener }] of this.readyWaiters) client.off('ready', listener);
+    this.readyWaiters.clear();
     await Promise.all(
       this.owned.map(async (client) => {
         if (client.status === 'end') return;

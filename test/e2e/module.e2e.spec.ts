@@ -406,6 +406,29 @@ describe('PlutoRtModule', () => {
       }
     });
 
+    it('leaves no listener on an existing client across 20 app starts and closes', async () => {
+      const given = new Redis(REDIS_URL);
+      await given.ping();
+      const listeners = () =>
+        Object.fromEntries(
+          given.eventNames().map((name) => [String(name), given.listenerCount(name)]),
+        );
+      const before = listeners();
+      try {
+        for (let cycle = 0; cycle < 20; cycle++) {
+          const { app } = await boot(
+            rootModule([PlutoRtModule.forRoot({ ...options(), redis: { client: given } })]),
+          );
+          const rt = app.get(RtQueueService);
+          await rt.get(rt.createQueueName()).push({ cycle });
+          await app.close();
+        }
+        expect(listeners()).toEqual(before);
+      } finally {
+        await given.quit();
+      }
+    });
+
     it('uses an existing client made with lazyConnect (not yet connected), and does not close it', async () => {
       const o = options();
       const lazy = new Redis(REDIS_URL, { lazyConnect: true });

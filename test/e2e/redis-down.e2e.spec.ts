@@ -208,4 +208,69 @@ describe('Redis down', () => {
 
     expect(unhandled).toEqual([]);
   });
+
+  it('a stream or SSE client that leaves while Redis is away leaves nothing behind: no subscription, no 500, no error log', async () => {
+    const name = t.rt.createQueueName();
+    await t.rt.get(name).push({ n: 1, text: 'before' });
+    const sseUrl = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse;
+    const statuses: number[] = [];
+    const seen: string[] = [];
+    const httpServer = t.app.getHttpServer() as http.Server;
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      seen.push(req.url ?? '');
+      res.on('close', () => statuses.push(res.statusCode));
+    };
+    httpServer.on('request', onRequest);
+    const errors: string[] = [];
+    t.app.useLogger({
+      log: () => undefined,
+      warn: () => undefined,
+      error: (message: unknown) => errors.push(String(message)),
+    });
+    try {
+      await stopRedis();
+      t.rt.stream(name).subscribe().unsubscribe();
+      // An SSE client that leaves while its stream waits for Redis (under commandTimeoutMs).
+      const req = http.get(`${t.url}${sseUrl}`, { agent: false });
+      req.on('error', () => undefined);
+      await waitFor(() => seen.length === 1, 'the server to see the request');
+      req.destroy();
+      await waitFor(() => statuses.length === 1, 'the server to close the response');
+      await startRedis(server.port);
+      await new Promise((r) => setTimeout(r, 1500));
+      console.log("DEBUG", statuses, errors);
+      expect(statuses[0]).not.toBe(500);
+      expect(errors).toEqual([]);
+
+      // Once a later stream is live on the reader, no SUBSCRIBE of the first is outstanding.
+      const later = t.rt.createQueueName();
+      const q = t.rt.get(later);
+      await waitFor(() => q.push({ n: 1 }).then(() => true), 'Redis to be back');
+      const live = await new Promise<unknown>((resolve, reject) => {
+        const sub = t.rt.stream(later).subscribe({
+          next: (message) => {
+            sub.unsubscribe();
+            resolve(message);
+          },
+          error: reject,
+        });
+      });
+      expect(live).toMatchObject({ item: { n: 1 } });
+      const inspector = new Redis(server.url);
+      try {
+        const [, count] = (await inspector.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
+          string,
+          number,
+        ];
+        expect(Number(count)).toBe(0);
+      } finally {
+        await inspector.quit();
+      }
+      expect(t.rt.stats()).toMatchObject({ streams: 0, queues: 0 });
+      expect(unhandled).toEqual([]);
+    } finally {
+      httpServer.off('request', onRequest);
+      t.app.useLogger(['error', 'warn']);
+    }
+  });
 });

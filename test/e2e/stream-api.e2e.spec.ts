@@ -134,6 +134,31 @@ describe('RtQueueService.stream() (e2e)', () => {
     await waitFor(async () => (await numsub(name)) === 0, 'the reader to unsubscribe');
   });
 
+  it('leaves no subscription behind for a stream unsubscribed before its SUBSCRIBE went out', async () => {
+    const { name } = await filledQueue(1);
+    t.rt.stream(name).subscribe().unsubscribe();
+    expect(t.rt.stats()).toMatchObject({ streams: 0, queues: 0 });
+    // Commands on the reader go out in order: once a later stream is live, a SUBSCRIBE of
+    // the first one would have been answered.
+    const later = await filledQueue(1);
+    const { received, subscription } = collect(t.rt.stream(later.name));
+    await waitFor(() => received.length === 1, 'the later stream to be live');
+    expect(await numsub(later.name)).toBe(1);
+    expect(await numsub(name)).toBe(0);
+    subscription.unsubscribe();
+  });
+
+  it('keeps the subscription of a new stream on a queue whose earlier stream just left', async () => {
+    const { name } = await filledQueue(1);
+    t.rt.stream(name).subscribe().unsubscribe();
+    const { received, subscription } = collect(t.rt.stream(name));
+    await waitFor(() => received.length === 1, 'the history');
+    await t.rt.get(name).push({ n: 2 });
+    await waitFor(() => received.length === 2, 'the live push');
+    expect(await numsub(name)).toBe(1);
+    subscription.unsubscribe();
+  });
+
   it('delivers 1,000 quick pushes in push order', async () => {
     const name = t.rt.createQueueName();
     const q = t.rt.get(name);
