@@ -1,13 +1,15 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { EMPTY, Observable, type Subscriber } from 'rxjs';
 
 /**
  * Subscribes to `source` now and resolves once it has emitted (or completed), or rejects
  * with its first error: an HTTP handler can still answer 404 or 503 before the stream
  * starts. What arrives before the returned Observable is subscribed waits for it. The
- * source is released when the consumer unsubscribes or `signal` aborts (the client left
- * before the handler returned).
+ * source is released when the consumer unsubscribes or `signal` aborts. A client that left
+ * before the stream started is not an error: it gets an empty stream, never a rejection
+ * that an exception filter would answer with a 500.
  */
 export function primeStream<T>(source: Observable<T>, signal: AbortSignal): Promise<Observable<T>> {
+  if (signal.aborted) return Promise.resolve(EMPTY);
   return new Promise((resolve, reject) => {
     let target: Subscriber<T> | undefined;
     const waiting: Array<(s: Subscriber<T>) => void> = [];
@@ -44,10 +46,9 @@ export function primeStream<T>(source: Observable<T>, signal: AbortSignal): Prom
       signal.removeEventListener('abort', release);
       if (!started) {
         started = true;
-        reject(new Error('The client left before the stream started'));
+        resolve(EMPTY);
       }
     };
-    if (signal.aborted) release();
-    else signal.addEventListener('abort', release, { once: true });
+    signal.addEventListener('abort', release, { once: true });
   });
 }
