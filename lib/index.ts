@@ -1,6 +1,11 @@
 export { PlutoRtModule } from './pluto-rt.module.js';
 export { PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
-export { RtQueueService, type RtUrlOptions, type RtUrls } from './rt-queue.service.js';
+export {
+  RtQueueService,
+  type RtStats,
+  type RtUrlOptions,
+  type RtUrls,
+} from './rt-queue.service.js';
 export { RtQueue, type RtProgressItem } from './queue/rt-queue.js';
 export type { RtMessage } from './store/rt-entry.js';
 export type { RtHubStats } from './reader/stream-hub.js';

@@ -3,6 +3,7 @@ import { PlutoRtAccessGuard } from './http/access.guard.js';
 import { KeepaliveClock } from './http/keepalive-clock.js';
 import { WriteCoalescer } from './http/write-coalescer.js';
 import { SseEvents } from './http/sse-events.js';
+import { SseStreamLimit } from './http/sse-stream-limit.js';
 import { PLUTO_RT_CONFIG } from './pluto-rt.constants.js';
 import { ConfigurableModuleClass, PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
 import { resolveOptions } from './options/resolve-options.js';
@@ -45,6 +46,7 @@ import { StreamStore } from './store/stream-store.js';
     SseEvents,
     KeepaliveClock,
     WriteCoalescer,
+    SseStreamLimit,
     PlutoRtAccessGuard,
     RtQueueService,
     PartialsRegistrar,

@@ -11,6 +11,7 @@ import { assertQueueName, createQueueName } from './queue/queue-name.js';
 import { RtQueue } from './queue/rt-queue.js';
 import { StreamHub, type RtHubStats } from './reader/stream-hub.js';
 import { TemplateRegistry } from './render/template-registry.js';
+import { SseStreamLimit } from './http/sse-stream-limit.js';
 import { streamUrl } from './security/stream-urls.js';
 import { UrlSigner, type StreamGrant } from './security/url-signer.js';
 import type { RtMessage } from './store/rt-entry.js';
@@ -40,6 +41,12 @@ export interface RtUrls {
   signature: string;
 }
 
+/** What `stats()` counts; each returns to its baseline when streams close. */
+export interface RtStats extends RtHubStats {
+  /** Open SSE responses of the module's route (what `maxStreams` caps). */
+  sseStreams: number;
+}
+
 /** The module's API: make queue names, push onto queues, read them, sign their URLs. */
 @Injectable()
 export class RtQueueService {
@@ -48,6 +55,7 @@ export class RtQueueService {
     private readonly hub: StreamHub,
     private readonly signer: UrlSigner,
     private readonly templates: TemplateRegistry,
+    private readonly sseLimit: SseStreamLimit,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
     @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
   ) {}
@@ -110,7 +118,7 @@ export class RtQueueService {
   }
 
   /** Counters for monitoring and leak checks. */
-  stats(): RtHubStats {
-    return this.hub.stats();
+  stats(): RtStats {
+    return { ...this.hub.stats(), sseStreams: this.sseLimit.count };
   }
 }

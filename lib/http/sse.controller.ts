@@ -5,7 +5,6 @@ import {
   Param,
   Query,
   Req,
-  ServiceUnavailableException,
   Sse,
   SseSignal,
   type MessageEvent,
@@ -22,6 +21,7 @@ import { UrlSigner } from '../security/url-signer.js';
 import { KeepaliveClock } from './keepalive-clock.js';
 import { primeStream } from './prime-stream.js';
 import { closeEvent, SseEvents } from './sse-events.js';
+import { SseStreamLimit } from './sse-stream-limit.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-params.js';
 
@@ -43,6 +43,7 @@ export class SseController {
     private readonly events: SseEvents,
     private readonly keepalive: KeepaliveClock,
     private readonly coalescer: WriteCoalescer,
+    private readonly limit: SseStreamLimit,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {}
 
@@ -58,13 +59,14 @@ export class SseController {
     const grant = checkSignedRequest(queue, query, this.signer);
     if (grant.format === 'html') this.templates.assertUsable(grant.template);
     const after = parseCursor(lastEventId, query.after);
-    if (this.hub.openStreams >= this.config.maxStreams) {
-      throw new ServiceUnavailableException('Too many open streams on this server: retry later');
-    }
+    const release = this.limit.acquire();
+    // Every end of the response aborts the signal, even one whose stream never started.
+    signal.addEventListener('abort', release, { once: true });
     let batches: Observable<RtEntry[]>;
     try {
       batches = await primeStream(this.hub.watch(queue, after), signal);
     } catch (err) {
+      release();
       // An EventSource (and htmx after it) retries a 404 forever; a close event stops it.
       if (err instanceof RtQueueNotFoundError && accept?.includes('text/event-stream')) {
         return of(closeEvent('gone', after));
@@ -96,6 +98,7 @@ export class SseController {
         complete: () => subscriber.complete(),
       });
       return () => {
+        release();
         ticks.unsubscribe();
         source.unsubscribe();
       };

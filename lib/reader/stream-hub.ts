@@ -38,7 +38,7 @@ export class StreamHub implements OnModuleDestroy {
   private readonly reader: Redis;
   private readonly sweepTimer: NodeJS.Timeout;
   private closing = false;
-  /** Listeners across all taps, kept as a count so that the SSE route's limit check is O(1). */
+  /** Listeners across all taps, kept as a count so that stats() need not count them. */
   private listenerCount = 0;
   private hasConnected = false;
   /** Catch-ups of open streams that found Redis away: retried when a connection is back. */
@@ -86,10 +86,6 @@ export class StreamHub implements OnModuleDestroy {
       void this.catchUp(tap, [listener], true);
       return () => this.remove(tap, listener);
     });
-  }
-
-  get openStreams(): number {
-    return this.listenerCount;
   }
 
   stats(): RtHubStats {

@@ -238,7 +238,7 @@ describe('Redis down', () => {
       await waitFor(() => statuses.length === 1, 'the server to close the response');
       await startRedis(server.port);
       await new Promise((r) => setTimeout(r, 1500));
-      console.log("DEBUG", statuses, errors);
+      console.log('DEBUG', statuses, errors);
       expect(statuses[0]).not.toBe(500);
       expect(errors).toEqual([]);
 

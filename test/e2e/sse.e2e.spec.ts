@@ -525,7 +525,12 @@ describe('SSE transport (e2e)', () => {
       const onA = [await open(sseUrl(a)), await open(sseUrl(a))];
       const onB = await open(sseUrl(b));
       await untilWaiting(3);
-      expect(t.rt.stats()).toMatchObject({ streams: 3, queues: 2, waitingForStart: 3 });
+      expect(t.rt.stats()).toMatchObject({
+        streams: 3,
+        queues: 2,
+        waitingForStart: 3,
+        sseStreams: 3,
+      });
 
       // A's streams start with its first push; B's still waits.
       await pushMany(a, 1, 1);
@@ -539,7 +544,13 @@ describe('SSE transport (e2e)', () => {
       await t.rt.get(a).complete();
       await Promise.all(onA.map((client) => client.untilEnd()));
       await waitFor(() => t.rt.stats().streams === 0, 'all streams to end');
-      expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
+      expect(t.rt.stats()).toEqual({
+        streams: 0,
+        queues: 0,
+        catchingUp: 0,
+        waitingForStart: 0,
+        sseStreams: 0,
+      });
     });
   });
 });

@@ -130,7 +130,13 @@ describe('RtQueueService.stream() (e2e)', () => {
     expect(await numsub(name)).toBe(1);
 
     subscription.unsubscribe();
-    expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
+    expect(t.rt.stats()).toEqual({
+      streams: 0,
+      queues: 0,
+      catchingUp: 0,
+      waitingForStart: 0,
+      sseStreams: 0,
+    });
     await waitFor(async () => (await numsub(name)) === 0, 'the reader to unsubscribe');
   });
 
@@ -243,7 +249,13 @@ describe('RtQueueService.stream() (e2e)', () => {
 
       await t.rt.get(a).complete();
       await Promise.all(onA.map((s) => s.done));
-      expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
+      expect(t.rt.stats()).toEqual({
+        streams: 0,
+        queues: 0,
+        catchingUp: 0,
+        waitingForStart: 0,
+        sseStreams: 0,
+      });
     });
   });
 });

@@ -108,6 +108,25 @@ describe('limits', () => {
       await waitFor(() => t.rt.stats().streams === 0, 'all streams released');
     });
 
+    it('counts SSE streams only: stream() subscriptions of the app do not use them up', async () => {
+      const name = t.rt.createQueueName();
+      await t.rt.get(name).push({ n: 1 });
+      const subscriptions = Array.from({ length: MAX_STREAMS }, () =>
+        t.rt.stream(name).subscribe(),
+      );
+      try {
+        await waitFor(() => t.rt.stats().streams === MAX_STREAMS, 'the subscriptions to open');
+        const client = await open();
+        expect(client.status).toBe(200);
+        expect(t.rt.stats()).toMatchObject({ streams: MAX_STREAMS + 1, sseStreams: 1 });
+        client.destroy();
+        await waitFor(() => t.rt.stats().sseStreams === 0, 'the SSE stream to be released');
+      } finally {
+        for (const subscription of subscriptions) subscription.unsubscribe();
+      }
+      await waitFor(() => t.rt.stats().streams === 0, 'all streams released');
+    });
+
     it(`${MAX_STREAMS * 2} streams opened at once: exactly ${MAX_STREAMS} are accepted`, async () => {
       const clients = await Promise.all(Array.from({ length: MAX_STREAMS * 2 }, open));
       const statuses = clients.map((c) => c.status).sort();
