@@ -18,6 +18,7 @@ import type { RtMessage } from './store/rt-entry.js';
 import { parseStreamId } from './store/stream-id.js';
 import { StreamStore } from './store/stream-store.js';
 import { RtError } from './errors.js';
+import { MAX_URL_TTL_SECONDS } from './options/resolve-options.js';
 
 export interface RtUrlOptions {
   /**
@@ -77,7 +78,8 @@ export class RtQueueService {
    */
   stream(name: string, options: { after?: string } = {}): Observable<RtMessage> {
     assertQueueName(name);
-    const after = options.after === undefined ? '0' : options.after;
+    // As on the HTTP routes, an empty cursor means from the start.
+    const after = options.after === undefined || options.after === '' ? '0' : options.after;
     const cursor = parseStreamId(after);
     if (!cursor) throw new RtError(`Invalid cursor ${JSON.stringify(after)}: expected a stream id`);
     return this.hub.watch(name, cursor).pipe(
@@ -99,8 +101,9 @@ export class RtQueueService {
     const template = options.itemTemplate ?? '';
     if (template !== '') this.templates.assertUsable(template);
     const ttl = options.ttlSeconds ?? this.config.urlTtlSeconds;
-    if (!Number.isInteger(ttl) || ttl < 1)
-      throw new RtError(`Invalid ttlSeconds ${ttl}: a positive integer`);
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_URL_TTL_SECONDS) {
+      throw new RtError(`Invalid ttlSeconds ${ttl}: an integer from 1 to ${MAX_URL_TTL_SECONDS}`);
+    }
     const grant: StreamGrant = {
       queue: name,
       template,

@@ -5,6 +5,8 @@ import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
 
 const MIN_SECRET_LENGTH = 32;
+/** A year: also the bound of `rtUrls`'s own ttlSeconds (an `exp` the routes accept). */
+export const MAX_URL_TTL_SECONDS = 31_536_000;
 
 type NumericOption = {
   [K in keyof PlutoRtConfig]: PlutoRtConfig[K] extends number ? K : never;
@@ -20,7 +22,7 @@ const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max:
   maxMessageBytes: { value: 65_536, min: 16, max: 64 * 1024 * 1024 },
   maxStreams: { value: 10_000, min: 1, max: 1_000_000 },
   commandTimeoutMs: { value: 5_000, min: 10, max: 600_000 },
-  urlTtlSeconds: { value: 86_400, min: 1, max: 31_536_000 },
+  urlTtlSeconds: { value: 86_400, min: 1, max: MAX_URL_TTL_SECONDS },
   sweepIntervalMs: { value: 60_000, min: 100, max: 86_400_000 },
 };
 
@@ -28,14 +30,11 @@ const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max:
 export function resolveOptions(options: PlutoRtModuleOptions | undefined): PlutoRtConfig {
   const raw = options ?? {};
   if (typeof raw !== 'object') throw new RtOptionsError('options', 'must be an object');
-  const unknown = Object.keys(raw).filter((key) => !KNOWN_OPTIONS.has(key));
-  if (unknown.length > 0) {
-    const hint =
-      unknown.includes('routePrefix') || unknown.includes('isGlobal')
-        ? ' (pass it to forRoot/forRootAsync itself, beside useFactory)'
-        : '';
-    throw new RtOptionsError(unknown[0]!, `is not a known option${hint}`);
-  }
+  refuseUnknownKeys(raw, KNOWN_OPTIONS, '', (key) =>
+    key === 'routePrefix' || key === 'isGlobal'
+      ? ' (pass it to forRoot/forRootAsync itself, beside useFactory)'
+      : '',
+  );
 
   const numbers = {} as Record<NumericOption, number>;
   for (const [name, rule] of Object.entries(NUMERIC_DEFAULTS) as [
@@ -104,6 +103,8 @@ function resolveRedis(redis: PlutoRtModuleOptions['redis']): PlutoRtConfig['redi
   if (redis === undefined) return { url: 'redis://127.0.0.1:6379' };
   if (typeof redis !== 'object' || redis === null)
     throw new RtOptionsError('redis', 'must be an object');
+  // redis.options itself goes to ioredis as it is: its options are ioredis's to know.
+  refuseUnknownKeys(redis, REDIS_KEYS, 'redis.');
   const { url, options, client } = redis;
   if (client !== undefined) {
     if (url !== undefined || options !== undefined) {
@@ -142,6 +143,21 @@ function resolveGuards(guards: PlutoRtModuleOptions['guards']): PlutoRtConfig['g
       );
   });
   return guards;
+}
+
+const REDIS_KEYS = new Set(['url', 'options', 'client']);
+
+/** A misspelt or misplaced option would be ignored in silence: name the first one instead. */
+function refuseUnknownKeys(
+  value: object,
+  known: Set<string>,
+  path: string,
+  hint: (key: string) => string = () => '',
+): void {
+  const unknown = Object.keys(value).find((key) => !known.has(key));
+  if (unknown !== undefined) {
+    throw new RtOptionsError(`${path}${unknown}`, `is not a known option${hint(unknown)}`);
+  }
 }
 
 function checkString(name: string, value: unknown, pattern: RegExp): string {

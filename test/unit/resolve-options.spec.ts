@@ -99,6 +99,15 @@ describe('resolveOptions', () => {
     );
   });
 
+  it.each<[string, unknown, string]>([
+    ['redis', { url: 'redis://127.0.0.1:6379', clusterNodes: ['a'] }, 'redis.clusterNodes'],
+    ['redis (beside client)', { client: { duplicate() {} }, keyprefix: 'x' }, 'redis.keyprefix'],
+  ])('names an unknown key inside %s, with its path', (_, redis, path) => {
+    const err = optionsError({ secret: SECRET, redis });
+    expect(err.option).toBe(path);
+    expect(err.message).toContain(`"${path}" is not a known option`);
+  });
+
   it('names an unknown option', () => {
     const err = optionsError({ secret: SECRET, keepAliveMs: 1000 });
     expect(err.option).toBe('keepAliveMs');
