@@ -11,6 +11,9 @@ function listItem(n: number, escapedText: string): string {
   return `<li class="item" data-n="${n}">${escapedText}</li>`;
 }
 
+/** keepaliveMs of the suite's apps. */
+const KEEPALIVE_MS = 200;
+
 describe('SSE transport (e2e)', () => {
   let t: TestApp;
   /**
@@ -24,10 +27,10 @@ describe('SSE transport (e2e)', () => {
   const sseSockets: Array<{ url: string; socket: Socket }> = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ options: { keepaliveMs: 200 } });
+    t = await startTestApp({ options: { keepaliveMs: KEEPALIVE_MS } });
     short = await startTestApp({
       options: {
-        keepaliveMs: 200,
+        keepaliveMs: KEEPALIVE_MS,
         completedTtlSeconds: 1,
         startTimeoutSeconds: 1,
         sweepIntervalMs: 200,
@@ -152,6 +155,27 @@ describe('SSE transport (e2e)', () => {
       );
       expect(keepalive.lines).toEqual([': keepalive']);
       expect(client.ended).toBe(false);
+    });
+
+    it(`sends keepalive comments every keepaliveMs (${KEEPALIVE_MS} ms) on an idle stream`, async () => {
+      const name = t.rt.createQueueName();
+      await pushMany(name, 1, 1);
+      const client = await open(sseUrl(name));
+      await client.untilItems(1);
+      const keepalives = () => client.comments.filter((c) => c === 'keepalive').length;
+      await client.until(() => keepalives() >= 1, 'the first keepalive');
+      const first = Date.now();
+      const more = 5;
+      await client.until(() => keepalives() >= 1 + more, `${more} more keepalives`);
+      const elapsed = Date.now() - first;
+      process.stdout.write(
+        `[sse] ${more} keepalive intervals took ${elapsed} ms (keepaliveMs ${KEEPALIVE_MS})\n`,
+      );
+      // About the interval: not faster (a chunk may carry two late ones), and nowhere near
+      // the 10 s default; the tolerance is for a loaded machine, not a timing target.
+      expect(elapsed).toBeGreaterThanOrEqual(more * KEEPALIVE_MS * 0.75);
+      expect(elapsed).toBeLessThanOrEqual(more * KEEPALIVE_MS * 3);
+      expect(client.items).toHaveLength(1);
     });
   });
 
