@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only=module,A,B,C] [--scenarios=idle,latency,throughput,fanout,poll,replay]
+// npm run bench [-- --quick] [--only=module,A,B,C] [--scenarios=idle,latency,throughput,fanout,poll,replay,outage]
 //                 [--profile=module,B] [--heap-snapshot] [--size idle.streams=2000]
 //                 [--candidate=/path/to/other/dist] [--out=name] [--redis-url=redis://…]
 // --server-node-arg=--trace-gc (repeatable) passes flags to the server processes' node.
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'module,A,B,C' },
-    scenarios: { type: 'string', default: 'idle,latency,throughput,fanout,poll,replay' },
+    scenarios: { type: 'string', default: 'idle,latency,throughput,fanout,poll,replay,outage' },
     profile: { type: 'string', default: '' },
     'heap-snapshot': { type: 'boolean', default: false },
     'profile-dir': { type: 'string' },
@@ -69,6 +69,8 @@ const PLAN = [
   ['fanout', ['module', 'candidate', 'B', 'C']],
   ['poll', ['module', 'candidate', 'C']],
   ['replay', ['module', 'candidate', 'C']],
+  // Stops a Redis of its own: the module's promise about pushes during an outage.
+  ['outage', ['module', 'candidate']],
 ];
 const ORDER = ['module', 'candidate', 'A', 'B', 'C'];
 const ACTIVE = ['latency', 'throughput', 'fanout', 'poll', 'replay'];
@@ -123,8 +125,11 @@ async function main() {
   };
   let serverSeq = 0;
 
-  /** Runs `fn` against a fresh server process for `system`, then cleans up after it. */
-  async function withServer(system, purpose, fn) {
+  /**
+   * Runs `fn` against a fresh server process for `system`, then cleans up after it.
+   * `overrides` replace boot options (another Redis, a commandTimeoutMs).
+   */
+  async function withServer(system, purpose, fn, overrides = {}) {
     const prefix = `${runPrefix}${system}${++serverSeq}:`;
     const nodeArgs = ['--expose-gc', ...args['server-node-arg']];
     const env = system === 'candidate' ? { BENCH_MODULE_DIST: resolve(args.candidate) } : {};
@@ -149,6 +154,7 @@ async function main() {
         prefix,
         clientName: `pluto-rt-bench-${runId}-${system}`,
         keepaliveMs: sizes.keepaliveMs,
+        ...overrides,
       };
       const { port } = await server.call('boot', {
         name: system === 'candidate' ? 'module' : system,
@@ -170,6 +176,8 @@ async function main() {
     sizes,
     log,
     withServer,
+    /** A throwaway redis-server (on `port` if given), for a measurement that stops it. */
+    privateRedis: hasRedisServerBinary() ? (port) => startPrivateRedis(port) : undefined,
     // A quick run exists to prove the harness works: lost or late messages fail it.
     strict: args.quick,
     /** Runs `fn`, CPU-profiling the server meanwhile when --profile names its system. */
@@ -220,6 +228,13 @@ async function main() {
           (results[scenario] ??= {})[system] = await scenarios[scenario](ctx, system, server, port);
         }
       });
+    }
+    for (const system of ORDER.filter((s) => only.has(s))) {
+      if (!wanted.has('outage') || !PLAN.find(([s]) => s === 'outage')[1].includes(system))
+        continue;
+      log(`outage ${SYSTEM_LABELS[system]}: pushes while its Redis is down`);
+      const result = await scenarios.outage(ctx, system);
+      if (result) (results.outage ??= {})[system] = result;
     }
   } finally {
     results.meta.loadAfter = scenarios.machineLoad();

@@ -117,6 +117,28 @@ serveRpc({
     };
   },
 
+  /**
+   * Pushes into stream `index` (while its Redis is down): `count` pushes, `concurrency` at a
+   * time; each push's time to settle and the name of its error (none if it succeeded).
+   */
+  async timedPushes({ count, concurrency = 1, index = 0 }) {
+    const one = async () => {
+      const started = nowMs();
+      try {
+        await system.push(index, { p: 0, t: 0, n: -1 });
+        return { ms: nowMs() - started };
+      } catch (err) {
+        return { ms: nowMs() - started, error: err?.name ?? 'Error', message: err?.message };
+      }
+    };
+    const results = [];
+    while (results.length < count) {
+      const size = Math.min(concurrency, count - results.length);
+      results.push(...(await Promise.all(Array.from({ length: size }, one))));
+    }
+    return results;
+  },
+
   prepareReplay: ({ count }) => system.prepareReplay(count),
   preparePoll: () => system.preparePoll(),
   release: () => system.release(),

@@ -245,6 +245,29 @@ export function buildRows(results, subject = 'module') {
       ratios: re.C ? `module/C ${times(m.p50 / re.C.timeToLastByteMs.p50)}` : '',
     });
   }
+  const ou = results.outage ?? {};
+  if (ou[subject]) {
+    const m = ou[subject];
+    const limit = m.commandTimeoutMs * 1.1;
+    const typed = m.errors.RtRedisUnavailableError ?? 0;
+    const cell = (r) =>
+      r &&
+      `${ms(r.sequentialMs.p50)} / ${ms(r.sequentialMs.p100)}; burst of ${r.burst}: ${ms(r.burstMs.p100)}`;
+    rows.push({
+      figure: `push rejection latency while Redis is down, commandTimeoutMs ${num(m.commandTimeoutMs)} ms: p50 / max of ${m.pushes} pushes one at a time; max of a burst`,
+      cells: Object.fromEntries(SYSTEMS.map((s) => [s, cell(ou[s])])),
+      target: 'every push rejects with RtRedisUnavailableError within commandTimeoutMs (+10 %)',
+      checks: [
+        check(
+          typed === m.pushes + m.burst,
+          `${typed} of ${m.pushes + m.burst} rejected with RtRedisUnavailableError (${JSON.stringify(m.errors)})`,
+        ),
+        check(m.sequentialMs.p100 <= limit, `max ${ms(m.sequentialMs.p100)} vs <= ${ms(limit)}`),
+        check(m.burstMs.p100 <= limit, `burst max ${ms(m.burstMs.p100)} vs <= ${ms(limit)}`),
+      ],
+      ratios: `max/commandTimeoutMs ${times(Math.max(m.sequentialMs.p100, m.burstMs.p100) / m.commandTimeoutMs)}`,
+    });
+  }
   return rows.filter(Boolean);
 }
 

@@ -285,6 +285,73 @@ export async function replay(ctx, name, server, port) {
   return { messages, reps, timeToLastByteMs: summary };
 }
 
+/**
+ * Push rejection latency while Redis is down: the module on a Redis of its own, which is
+ * stopped once a queue holds an item. Pushes that begin before the client has seen the
+ * connection go fail at once; once it is reconnecting, `pushes` pushes one at a time, then a
+ * burst of `burst` together, each timed to its rejection (README: "after at most
+ * commandTimeoutMs"). Redis is started again on the same port so that the app closes cleanly.
+ */
+export async function outage(ctx, name) {
+  const { commandTimeoutMs, pushes, burst } = ctx.sizes.outage;
+  if (!ctx.privateRedis) {
+    ctx.log('  outage: skipped (it stops a Redis of its own: needs the redis-server binary)');
+    return undefined;
+  }
+  let redis = await ctx.privateRedis();
+  try {
+    return await ctx.withServer(
+      name,
+      'outage',
+      async ({ server }) => {
+        await server.call('createStreams', { count: 1, producers: false });
+        await redis.stop();
+        let sequential;
+        let together;
+        let warmup = 0;
+        try {
+          // Until the client has seen the connection go, a push fails at once: not the figure.
+          const deadline = Date.now() + 10_000;
+          for (;;) {
+            const [probe] = await server.call('timedPushes', { count: 1 });
+            warmup++;
+            if (/not connected within/.test(probe.message ?? '')) break;
+            if (Date.now() > deadline)
+              throw new Error(`outage ${name}: the client never waited (${probe.message})`);
+            await sleep(10);
+          }
+          sequential = await server.call('timedPushes', { count: pushes });
+          together = await server.call('timedPushes', { count: burst, concurrency: burst });
+        } finally {
+          // The app closes its connections cleanly only with a Redis to say goodbye to.
+          redis = await ctx.privateRedis(redis.port);
+        }
+        const errors = {};
+        for (const { error } of [...sequential, ...together]) {
+          const key = error ?? 'none (the push succeeded)';
+          errors[key] = (errors[key] ?? 0) + 1;
+        }
+        const result = {
+          commandTimeoutMs,
+          pushes,
+          burst,
+          warmupPushes: warmup,
+          errors,
+          sequentialMs: summarize(sequential.map((r) => r.ms)),
+          burstMs: summarize(together.map((r) => r.ms)),
+        };
+        ctx.log(
+          `  outage ${name}: ${pushes} pushes one at a time p50 ${result.sequentialMs.p50} ms, max ${result.sequentialMs.p100} ms; burst of ${burst} max ${result.burstMs.p100} ms (commandTimeoutMs ${commandTimeoutMs}); errors ${JSON.stringify(errors)}`,
+        );
+        return result;
+      },
+      { redisUrl: redis.url, commandTimeoutMs },
+    );
+  } finally {
+    await redis.stop();
+  }
+}
+
 export function machineLoad() {
   return { loadavg: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() };
 }

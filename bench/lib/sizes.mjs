@@ -16,6 +16,7 @@ export const FULL = {
   fanout: { consumers: 1_000, messages: 200, window: 128 },
   poll: { connections: 32, durationMs: 5_000, warmupMs: 1_000 },
   replay: { messages: 1_000, reps: 20, warmupReps: 3 },
+  outage: { commandTimeoutMs: 500, pushes: 20, burst: 50 },
 };
 
 export const QUICK = {
@@ -32,4 +33,5 @@ export const QUICK = {
   fanout: { consumers: 50, messages: 50, window: 64 },
   poll: { connections: 8, durationMs: 500, warmupMs: 200 },
   replay: { messages: 1_000, reps: 3, warmupReps: 1 },
+  outage: { commandTimeoutMs: 500, pushes: 5, burst: 50 },
 };

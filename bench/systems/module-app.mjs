@@ -13,7 +13,7 @@ const { PlutoRtModule, RtQueueService } = await import(
 const TEMPLATES = fileURLToPath(new URL('../views', import.meta.url));
 const ITEM_TEMPLATE = 'pluto_rt/bench_item';
 
-export async function start({ redisUrl, prefix, clientName, keepaliveMs }) {
+export async function start({ redisUrl, prefix, clientName, keepaliveMs, commandTimeoutMs }) {
   const { app, port } = await bootNest(
     {
       imports: [
@@ -28,7 +28,8 @@ export async function start({ redisUrl, prefix, clientName, keepaliveMs }) {
           maxMessages: 1_000_000,
           // A push waits for its reply behind the fan-out writes of the same process; the
           // default 5 s can pass during the biggest fan-out burst on a busy 2-core machine.
-          commandTimeoutMs: 30_000,
+          // The outage measurement sets its own.
+          commandTimeoutMs: commandTimeoutMs ?? 30_000,
         }),
       ],
       controllers: [emptyController('bench-floor')],

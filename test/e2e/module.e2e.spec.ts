@@ -6,6 +6,7 @@ import {
   Module,
   type DynamicModule,
   type INestApplication,
+  type LoggerService,
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -40,8 +41,8 @@ interface Booted {
   url: string;
 }
 
-async function boot(root: Type): Promise<Booted> {
-  const app = await NestFactory.create(root, { logger: false, abortOnError: false });
+async function boot(root: Type, logger: LoggerService | false = false): Promise<Booted> {
+  const app = await NestFactory.create(root, { logger, abortOnError: false });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}` };
@@ -123,6 +124,23 @@ async function settledResources(): Promise<ResourceCount> {
     previous = now;
     return stable ? now : undefined;
   }, 'a settled resource baseline');
+}
+
+/** A Nest logger that keeps every line, with its level and context. */
+class RecordingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; message: string; context: unknown }> = [];
+  log = this.recorder('log');
+  error = this.recorder('error');
+  warn = this.recorder('warn');
+  debug = this.recorder('debug');
+  verbose = this.recorder('verbose');
+  fatal = this.recorder('fatal');
+
+  private recorder(level: string) {
+    return (message: unknown, ...params: unknown[]) => {
+      this.lines.push({ level, message: String(message), context: params.at(-1) });
+    };
+  }
 }
 
 // A ConfigModule look-alike: the async factory reads its options from an injected service.
@@ -365,6 +383,45 @@ describe('PlutoRtModule', () => {
         rootModule([PlutoRtModule.forRoot({ ...options(), secret: undefined })]),
       );
       expect(err.message).toContain('insecureDevelopmentMode');
+    });
+  });
+
+  describe('insecureDevelopmentMode', () => {
+    const mentionsDevMode = (line: { message: string }) =>
+      line.message.includes('insecureDevelopmentMode');
+
+    it('without a secret: boots with a random secret, warns once through the Nest logger, and its URLs work', async () => {
+      const logger = new RecordingLogger();
+      const o = { ...options(), secret: undefined, insecureDevelopmentMode: true };
+      const { app, url } = await boot(rootModule([PlutoRtModule.forRoot(o)]), logger);
+      try {
+        // Signed with the random secret, checked by the same process.
+        await roundTrip(app.get(RtQueueService), url);
+      } finally {
+        await app.close();
+      }
+      // Once over the app's whole life (boot, requests, close), as a warning of the module.
+      expect(logger.lines.filter(mentionsDevMode)).toEqual([
+        {
+          level: 'warn',
+          message: expect.stringMatching(/random per-process secret.*set "secret" in production/),
+          context: 'PlutoRt',
+        },
+      ]);
+    });
+
+    it('with a secret: no such warning', async () => {
+      const logger = new RecordingLogger();
+      const o = { ...options(), insecureDevelopmentMode: true };
+      const { app, url } = await boot(rootModule([PlutoRtModule.forRoot(o)]), logger);
+      try {
+        await roundTrip(app.get(RtQueueService), url);
+      } finally {
+        await app.close();
+      }
+      expect(logger.lines.filter(mentionsDevMode)).toEqual([]);
+      // The logger did receive the app's lines: the silence above is not a deaf logger.
+      expect(logger.lines.length).toBeGreaterThan(0);
     });
   });
 

@@ -70,15 +70,17 @@ function frameReader(body: ReadableStream<Uint8Array>) {
   };
 }
 
-/** Checks that the page's script tags load htmx, then its SSE extension, from the asset route. */
+/**
+ * Checks that the page's script tags load htmx, then its SSE extension, and the module's
+ * helper (pluto-rt.js, which keeps SSE reconnects resuming), from the asset route.
+ */
 async function expectScripts(t: TestApp, html: string, prefix: string) {
   const sources = elements(html, 'script').map((script) => script.src!);
   const files = sources.map(
     (src) => new RegExp(`^/${prefix}/assets/([\\w.-]+)\\?v=[\\w-]+$`).exec(src)?.[1],
   );
   expect(files).not.toContain(undefined);
-  expect(files).toContain('htmx.min.js');
-  expect(files).toContain('htmx-ext-sse.js');
+  expect([...files].sort()).toEqual(['htmx-ext-sse.js', 'htmx.min.js', 'pluto-rt.js']);
   // The extension registers itself with htmx: htmx must load first.
   expect(files.indexOf('htmx.min.js')).toBeLessThan(files.indexOf('htmx-ext-sse.js'));
   for (const src of sources) {
@@ -98,7 +100,7 @@ describe('hbs partials', () => {
   afterAll(() => t.close());
 
   describe('pluto_rt/scripts', () => {
-    it('writes script tags to the asset route, and they answer 200', async () => {
+    it('writes script tags for htmx, its SSE extension and pluto-rt.js to the asset route, and they answer 200', async () => {
       const page = await request(t.url).get('/demo/sse');
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);

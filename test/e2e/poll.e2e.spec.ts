@@ -172,6 +172,27 @@ describe('polling endpoint', () => {
     expect(param(next, 'count')).toBe('3');
   });
 
+  it('without count, answers 100 items at a time: 150 items come as 100, then 50', async () => {
+    const { ids, poll, queue } = await queueWith(150);
+    const first = await request(t.url).get(poll);
+    expect(first.status).toBe(200);
+    expect(itemNumbers(first.text)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const next = pollerAttrs(first.text)['hx-get']!;
+    expect(param(next, 'after')).toBe(ids[99]);
+    expect(param(next, 'count')).toBe('100');
+
+    const second = await request(t.url).get(next);
+    expect(second.status).toBe(200);
+    expect(itemNumbers(second.text)).toEqual(Array.from({ length: 50 }, (_, i) => i + 101));
+    expect(param(pollerAttrs(second.text)['hx-get']!, 'after')).toBe(ids[149]);
+
+    // The JSON flavour has the same default.
+    await queue.complete();
+    const json = await request(t.url).get(`${poll}&format=json`);
+    expect(json.body.items).toHaveLength(100);
+    expect(json.body.cursor).toBe(ids[99]);
+  });
+
   it('reverse mode returns each batch newest first and swaps afterbegin', async () => {
     const { poll } = await queueWith(5, 'reverse');
     const first = await request(t.url).get(`${poll}&count=3`);

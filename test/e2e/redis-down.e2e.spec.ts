@@ -7,6 +7,12 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const COMMAND_TIMEOUT_MS = 500;
+/**
+ * A push while Redis is down settles with its error rather than hang: several times
+ * commandTimeoutMs, so that a slow machine does not fail it. The latency itself is a bench
+ * figure ("push rejection latency while Redis is down").
+ */
+const NOT_HUNG_MS = COMMAND_TIMEOUT_MS * 6;
 const UNAVAILABLE = 'Live results are unavailable right now: retry later';
 
 interface SseResult {
@@ -129,7 +135,7 @@ describe('Redis down', () => {
 
     await stopRedis();
 
-    // push rejects with RtRedisUnavailableError within about twice the bound.
+    // push rejects with RtRedisUnavailableError, and does not hang.
     for (let attempt = 0; attempt < 3; attempt++) {
       const started = Date.now();
       const err = await t.rt
@@ -139,7 +145,7 @@ describe('Redis down', () => {
       const elapsed = Date.now() - started;
       expect(err).toBeInstanceOf(RtRedisUnavailableError);
       expect((err as Error).message).toMatch(/Redis is unavailable: push failed/);
-      expect(elapsed).toBeLessThan(2_000);
+      expect(elapsed).toBeLessThanOrEqual(NOT_HUNG_MS);
     }
     const completeErr = await t.rt
       .get(before)

@@ -1,4 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,14 +19,23 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import request from 'supertest';
-import { RtTemplateError, type RtMode } from '../../lib/index.js';
+import { RtError, RtTemplateError, type RtMode } from '../../lib/index.js';
+import { CLIENT_SCRIPT } from '../../lib/http/client-script.js';
 import { UrlSigner } from '../../lib/security/url-signer.js';
 import { goneQueue } from '../helpers/gone-queue.js';
+import { param } from '../helpers/markup.js';
 import { startTestApp, VIEWS_DIR, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const TEMPLATE = 'pluto_rt/list_item';
-const ASSETS = ['htmx.min.js', 'htmx-ext-sse.js'];
+const require = createRequire(import.meta.url);
+/** What each asset route serves: htmx 2 and its SSE extension as published, and the helper. */
+const ASSET_BODIES: Record<string, () => string> = {
+  'htmx.min.js': () => readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+  'htmx-ext-sse.js': () => readFileSync(require.resolve('htmx-ext-sse/dist/sse.min.js'), 'utf8'),
+  'pluto-rt.js': () => CLIENT_SCRIPT,
+};
+const ASSETS = Object.keys(ASSET_BODIES);
 
 /** `url` with query parameter `name` set to `value` (the URL is relative). */
 function withParam(url: string, name: string, value: string): string {
@@ -166,6 +184,25 @@ describe('security', () => {
       }
     });
 
+    it.each<[unknown]>([[0], [-1], [1.5], ['x'], [NaN], [Infinity]])(
+      'rtUrls refuses ttlSeconds %p with an RtError naming it',
+      (ttlSeconds) => {
+        const call = () =>
+          t.rt.rtUrls(t.rt.createQueueName(), { ttlSeconds: ttlSeconds as number });
+        expect(call).toThrow(RtError);
+        expect(call).toThrow(`Invalid ttlSeconds ${String(ttlSeconds)}`);
+      },
+    );
+
+    it.each(['prepend', 'APPEND', 'append ', ''])(
+      'rtUrls refuses mode %j with an RtError naming it',
+      (mode) => {
+        const call = () => t.rt.rtUrls(t.rt.createQueueName(), { mode: mode as RtMode });
+        expect(call).toThrow(RtError);
+        expect(call).toThrow(`Invalid mode ${JSON.stringify(mode)}`);
+      },
+    );
+
     it('a correctly signed grant whose exp is in the past gets 403 mentioning expiry', async () => {
       const { name } = await completedQueue();
       const past = Math.floor(Date.now() / 1000) - 10;
@@ -228,6 +265,45 @@ describe('security', () => {
           }
         }
       });
+    });
+  });
+
+  describe('urlTtlSeconds', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ options: { urlTtlSeconds: 1 } });
+    });
+    afterAll(() => t.close());
+
+    it('is the lifetime of URLs from rtUrls: exp is now + urlTtlSeconds, and 403 once it has passed', async () => {
+      const name = t.rt.createQueueName();
+      await t.rt.get(name).push({ n: 1, text: 'one' });
+      await t.rt.get(name).complete();
+      const before = Math.floor(Date.now() / 1000);
+      const urls = t.rt.rtUrls(name, { itemTemplate: TEMPLATE });
+      const after = Math.floor(Date.now() / 1000);
+      expect(urls.grant.expires).toBeGreaterThanOrEqual(before + 1);
+      expect(urls.grant.expires).toBeLessThanOrEqual(after + 1);
+      for (const url of [urls.sse, urls.poll])
+        expect(param(url, 'exp')).toBe(String(urls.grant.expires));
+      // ttlSeconds still overrides it for one URL.
+      const longer = t.rt.rtUrls(name, { itemTemplate: TEMPLATE, ttlSeconds: 600 });
+      expect(longer.grant.expires).toBeGreaterThanOrEqual(before + 600);
+
+      const json = `${urls.poll}&format=json`;
+      expect((await request(t.url).get(json)).status).toBe(200);
+      const refused = await waitFor(
+        async () => {
+          const res = await request(t.url).get(json);
+          return res.status === 403 ? res : undefined;
+        },
+        'the URL to expire',
+        5_000, // bounded: it expires within 2 s of signing (exp is a whole second)
+      );
+      expectPlain4xx(refused, 403);
+      expect(refused.text).toMatch(/expired/i);
+      expect(Date.now()).toBeGreaterThan(urls.grant.expires * 1000);
+      expect((await request(t.url).get(`${longer.poll}&format=json`)).status).toBe(200);
     });
   });
 
@@ -481,9 +557,7 @@ describe('security', () => {
         expect(res.headers['cache-control']).toMatch(/max-age=31536000/);
         expect(res.headers['cache-control']).toMatch(/immutable/);
         expect(res.headers.etag).toMatch(/^(W\/)?"[^"]+"$/);
-        const body = res.text ?? String(res.body);
-        expect(body.length).toBeGreaterThan(1000);
-        expect(body).toMatch(file === 'htmx.min.js' ? /htmx/ : /sse/i);
+        expect(res.text ?? String(res.body)).toBe(ASSET_BODIES[file]!());
       },
     );
 
@@ -499,11 +573,11 @@ describe('security', () => {
       expect(stale.status).toBe(200);
     });
 
-    it('the two assets have different ETags', async () => {
-      const [a, b] = await Promise.all(
+    it('the assets have different ETags', async () => {
+      const answers = await Promise.all(
         ASSETS.map((file) => request(t.url).get(`/pluto-rt/assets/${file}`)),
       );
-      expect(a!.headers.etag).not.toBe(b!.headers.etag);
+      expect(new Set(answers.map((res) => res.headers.etag)).size).toBe(ASSETS.length);
     });
 
     it.each([

@@ -11,6 +11,9 @@ function listItem(n: number, escapedText: string): string {
   return `<li class="item" data-n="${n}">${escapedText}</li>`;
 }
 
+/** keepaliveMs of the suite's apps. */
+const KEEPALIVE_MS = 200;
+
 describe('SSE transport (e2e)', () => {
   let t: TestApp;
   /**
@@ -24,10 +27,10 @@ describe('SSE transport (e2e)', () => {
   const sseSockets: Array<{ url: string; socket: Socket }> = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ options: { keepaliveMs: 200 } });
+    t = await startTestApp({ options: { keepaliveMs: KEEPALIVE_MS } });
     short = await startTestApp({
       options: {
-        keepaliveMs: 200,
+        keepaliveMs: KEEPALIVE_MS,
         completedTtlSeconds: 1,
         startTimeoutSeconds: 1,
         sweepIntervalMs: 200,
@@ -152,6 +155,27 @@ describe('SSE transport (e2e)', () => {
       );
       expect(keepalive.lines).toEqual([': keepalive']);
       expect(client.ended).toBe(false);
+    });
+
+    it(`sends keepalive comments every keepaliveMs (${KEEPALIVE_MS} ms) on an idle stream`, async () => {
+      const name = t.rt.createQueueName();
+      await pushMany(name, 1, 1);
+      const client = await open(sseUrl(name));
+      await client.untilItems(1);
+      const keepalives = () => client.comments.filter((c) => c === 'keepalive').length;
+      await client.until(() => keepalives() >= 1, 'the first keepalive');
+      const first = Date.now();
+      const more = 5;
+      await client.until(() => keepalives() >= 1 + more, `${more} more keepalives`);
+      const elapsed = Date.now() - first;
+      process.stdout.write(
+        `[sse] ${more} keepalive intervals took ${elapsed} ms (keepaliveMs ${KEEPALIVE_MS})\n`,
+      );
+      // About the interval: not faster (a chunk may carry two late ones), and nowhere near
+      // the 10 s default; the tolerance is for a loaded machine, not a timing target.
+      expect(elapsed).toBeGreaterThanOrEqual(more * KEEPALIVE_MS * 0.75);
+      expect(elapsed).toBeLessThanOrEqual(more * KEEPALIVE_MS * 3);
+      expect(client.items).toHaveLength(1);
     });
   });
 
@@ -359,20 +383,22 @@ describe('SSE transport (e2e)', () => {
       expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone' });
     });
 
-    it('gives the gone close event an id that the server accepts back as Last-Event-ID', async () => {
+    it('gives the gone close event the cursor as its id (0-0 from the start), which the server accepts back as Last-Event-ID', async () => {
       const url = sseUrl(await goneQueue(short), 'append', short);
       const first = await open(url, {}, short);
       await first.untilEnd();
-      const id = first.events[0]!.id;
-      // An EventSource that reconnects anyway sends the last id it saw (none: no header).
-      const again = await open(
-        url,
-        id === undefined || id === '' ? {} : { 'Last-Event-ID': id },
-        short,
-      );
+      // Without an id, Nest would number the event and that number would come back as an
+      // invalid Last-Event-ID (a 400 the browser retries forever).
+      expect(first.events).toEqual([
+        expect.objectContaining({ event: 'close', data: 'gone', id: '0-0' }),
+      ]);
+      // An EventSource that reconnects anyway sends the last id it saw.
+      const again = await open(url, { 'Last-Event-ID': first.events[0]!.id! }, short);
       await again.untilEnd();
       expect(again.status).toBe(200);
-      expect(again.events[0]).toMatchObject({ event: 'close', data: 'gone' });
+      expect(again.events).toEqual([
+        expect.objectContaining({ event: 'close', data: 'gone', id: '0-0' }),
+      ]);
     });
 
     it('releases streams, queues and the reader subscription when the last client leaves', async () => {
@@ -510,7 +536,8 @@ describe('SSE transport (e2e)', () => {
         expect(client.status).toBe(200);
         expect(client.items).toHaveLength(0);
         expect(client.events).toHaveLength(1);
-        expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone' });
+        // The close event carries the cursor the client sent, which a reconnect sends back.
+        expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone', id });
 
         // A plain client resuming the same way gets the 404 of a gone queue.
         const plain = await open(url, { ...headers, Accept: '*/*' });

@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, timeout, toArray, type Observable } from 'rxjs';
-import { RtQueueNotFoundError, type RtMessage } from '../../lib/index.js';
+import { RtError, RtQueueNotFoundError, type RtMessage } from '../../lib/index.js';
 import { goneQueue } from '../helpers/gone-queue.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -91,6 +91,17 @@ describe('RtQueueService.stream() (e2e)', () => {
     expect(messages.map((m) => m.id)).toEqual(ids.slice(2));
     expect(messages.map((m) => m.item)).toEqual([{ n: 3 }, { n: 4 }]);
   });
+
+  it.each(['x', '1-', '1-2-3', '-1-0', '12345678901234567-0', ' 1-0'])(
+    'throws an RtError naming the cursor for a malformed {after} %j, and opens nothing',
+    async (after) => {
+      const { name } = await filledQueue(1);
+      const call = () => t.rt.stream(name, { after });
+      expect(call).toThrow(RtError);
+      expect(call).toThrow(`Invalid cursor ${JSON.stringify(after)}`);
+      expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
+    },
+  );
 
   it('completes at once when started after the last item of a completed queue', async () => {
     const { name, ids } = await filledQueue(2);

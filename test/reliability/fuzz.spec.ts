@@ -254,8 +254,13 @@ describe('fuzzing the HTTP surface', () => {
       `[fuzz] ${inputs.length} requests in ${Date.now() - started} ms (seed ${seed}): statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ` +
         `streams opened and cut ${streamed}, 5xx ${fiveXx}, failures ${failures.length}\n`,
     );
-    expect(inputs.length).toBeGreaterThanOrEqual(10_000);
     expect(failures.slice(0, 5)).toEqual([]);
+    // Every request was answered, and the mix got past validation and the signature to the
+    // routes' work (items: 200, nothing new: 204, open streams), besides each kind of refusal.
+    const answered = [...statuses.values()].reduce((sum, n) => sum + n, 0);
+    expect(answered).toBe(RUNS);
+    expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 204, 400, 403, 404]));
+    expect(streamed).toBeGreaterThan(0);
 
     // Everything the fuzz opened was released, and the app still serves.
     await waitFor(

@@ -4,6 +4,7 @@ import { deliveryReport, exactlyOnceInOrder } from './helpers/delivery-report.js
 import { ResumingEventSource } from './helpers/resuming-event-source.js';
 import { testPrefix } from '../helpers/redis.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MESSAGES = 300;
 
@@ -30,6 +31,19 @@ describe('multiple instances', () => {
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);
   });
+
+  /**
+   * The channels each of `t`'s Redis connections is subscribed to (CLIENT LIST `sub=`), by
+   * its clientName: the command connection and the reader, in any order.
+   */
+  async function subscriptionsOf(t: TestApp): Promise<number[]> {
+    const list = (await t.redis.client('LIST')) as string;
+    return list
+      .split('\n')
+      .filter((line) => line.includes(` name=${t.clientName} `))
+      .map((line) => Number(/ sub=(\d+) /.exec(line)?.[1]))
+      .sort();
+  }
 
   /** Follows B's JSON poll chain from the start until the queue completes. */
   async function pollToEnd(poll: string): Promise<{ ids: string[]; requests: number }> {
@@ -61,6 +75,22 @@ describe('multiple instances', () => {
       ids.push(await queue.push({ n, text: `m${n}` }));
       if (n === MESSAGES / 2) lateOnB = new ResumingEventSource(b.url + sse); // joins mid-job
     }
+    // While the job runs, each instance serves its own streams (A one, B two) through its
+    // own reader: one subscriber per instance on the queue's channel.
+    await waitFor(
+      () => b.rt.stats().streams === 2 && a.rt.stats().streams === 1,
+      "B's two streams and A's one to be open",
+    );
+    const channel = `${a.prefix}${name}`;
+    const [, subscribers] = (await a.redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+    expect({
+      subscribersOfChannel: Number(subscribers),
+      a: await subscriptionsOf(a),
+      b: await subscriptionsOf(b),
+    }).toEqual({ subscribersOfChannel: 2, a: [0, 1], b: [0, 1] });
+    expect(a.rt.stats()).toMatchObject({ streams: 1, queues: 1 });
+    expect(b.rt.stats()).toMatchObject({ streams: 2, queues: 1 });
+
     await queue.complete();
     const consumers = { sseA: onA, sseB: onB, lateSseB: lateOnB! };
     await Promise.all(Object.values(consumers).map((c) => c.untilClosed(20_000)));
@@ -84,7 +114,13 @@ describe('multiple instances', () => {
     for (const report of Object.values(reports))
       expect(report).toEqual(exactlyOnceInOrder(MESSAGES));
     for (const c of Object.values(consumers)) expect(c.closeData).toBe('complete');
-    // B served its streams from its own reader: both instances held one.
+    // Each instance let go of its streams and its reader's subscription.
+    expect(busyCounters(a.rt.stats())).toEqual({});
     expect(busyCounters(b.rt.stats())).toEqual({});
+    await waitFor(
+      async () =>
+        (await subscriptionsOf(a)).join() === '0,0' && (await subscriptionsOf(b)).join() === '0,0',
+      'both readers to unsubscribe',
+    );
   });
 });

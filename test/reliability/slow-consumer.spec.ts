@@ -10,8 +10,12 @@ const ITEM_CHARS = 32_000;
 const BATCH = 32; // ~1 MiB of items
 /** Give up (and fail) after this many bytes of items with the connection still open. */
 const MAX_PUSHED = 96 * 1024 * 1024;
-/** What the app may hold for the stalled client, over its baseline: the 1 Mi-character cap, buffers, slack. */
-const MEMORY_BOUND = 12 * 1024 * 1024;
+/**
+ * What the app may hold for the stalled client, over its baseline: the 1 Mi-character cap,
+ * socket and write buffers, and generous slack for a slow machine's GC. An app that buffered
+ * every item for the client would pass it long before MAX_PUSHED, a third of which this is.
+ */
+const MEMORY_BOUND = 32 * 1024 * 1024;
 
 const memory = () => {
   const usage = realProcess.memoryUsage();

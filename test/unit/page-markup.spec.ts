@@ -27,7 +27,7 @@ const params: PartialParams = {
 };
 
 describe('scriptTags', () => {
-  it('loads htmx and its SSE extension from the route prefix with versioned URLs', () => {
+  it('loads htmx, its SSE extension and pluto-rt.js from the route prefix with versioned URLs', () => {
     const html = scriptTags('rt/live');
     const sources = [...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
     for (const src of sources)
@@ -37,6 +37,10 @@ describe('scriptTags', () => {
     // The extension registers itself with htmx, so htmx must load first.
     expect(htmx).toBeGreaterThanOrEqual(0);
     expect(sse).toBeGreaterThan(htmx);
+    expect(sources.filter((src) => src!.startsWith('/rt/live/assets/pluto-rt.js?'))).toHaveLength(
+      1,
+    );
+    expect(sources).toHaveLength(3);
     expect(html).not.toMatch(/https?:/);
   });
 });
