@@ -31,7 +31,7 @@ describe('reloading a results page mid-stream', () => {
       await waitForCount(page, '#results > li', 3);
       const historyCount = (await shownItems(page, '#results > li')).length;
       // ...while the job still runs, so what follows is the live tail.
-      expect(await queueIsComplete(page, ctx.sample.url)).toBe(false);
+      expect(await queueIsComplete(page, ctx.sample.prefixes.keyPrefix)).toBe(false);
       await waitUntilFinished(page);
       const items = await shownItems(page, '#results > li');
       expect(historyCount).toBeLessThan(items.length);

@@ -173,7 +173,7 @@ describe('polling endpoint', () => {
   });
 
   it('without count, answers 100 items at a time: 150 items come as 100, then 50', async () => {
-    const { ids, poll, queue } = await queueWith(150);
+    const { name, ids, poll, queue } = await queueWith(150);
     const first = await request(t.url).get(poll);
     expect(first.status).toBe(200);
     expect(itemNumbers(first.text)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
@@ -188,7 +188,7 @@ describe('polling endpoint', () => {
 
     // The JSON flavour has the same default.
     await queue.complete();
-    const json = await request(t.url).get(`${poll}&format=json`);
+    const json = await request(t.url).get(t.rt.rtUrls(name).poll);
     expect(json.body.items).toHaveLength(100);
     expect(json.body.cursor).toBe(ids[99]);
   });

@@ -184,7 +184,7 @@ describe('security', () => {
       }
     });
 
-    it.each<[unknown]>([[0], [-1], [1.5], ['x'], [NaN], [Infinity]])(
+    it.each<[unknown]>([[0], [-1], [1.5], ['x'], [NaN], [Infinity], [31_536_001], [10 ** 12]])(
       'rtUrls refuses ttlSeconds %p with an RtError naming it',
       (ttlSeconds) => {
         const call = () =>
@@ -290,7 +290,8 @@ describe('security', () => {
       const longer = t.rt.rtUrls(name, { itemTemplate: TEMPLATE, ttlSeconds: 600 });
       expect(longer.grant.expires).toBeGreaterThanOrEqual(before + 600);
 
-      const json = `${urls.poll}&format=json`;
+      const jsonUrls = t.rt.rtUrls(name);
+      const json = jsonUrls.poll;
       expect((await request(t.url).get(json)).status).toBe(200);
       const refused = await waitFor(
         async () => {
@@ -302,8 +303,10 @@ describe('security', () => {
       );
       expectPlain4xx(refused, 403);
       expect(refused.text).toMatch(/expired/i);
-      expect(Date.now()).toBeGreaterThan(urls.grant.expires * 1000);
-      expect((await request(t.url).get(`${longer.poll}&format=json`)).status).toBe(200);
+      expect(Date.now()).toBeGreaterThan(jsonUrls.grant.expires * 1000);
+      expect((await request(t.url).get(t.rt.rtUrls(name, { ttlSeconds: 600 }).poll)).status).toBe(
+        200,
+      );
     });
   });
 

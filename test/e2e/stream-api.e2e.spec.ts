@@ -99,7 +99,13 @@ describe('RtQueueService.stream() (e2e)', () => {
       const call = () => t.rt.stream(name, { after });
       expect(call).toThrow(RtError);
       expect(call).toThrow(`Invalid cursor ${JSON.stringify(after)}`);
-      expect(t.rt.stats()).toEqual({ streams: 0, queues: 0, catchingUp: 0, waitingForStart: 0 });
+      expect(t.rt.stats()).toEqual({
+        streams: 0,
+        queues: 0,
+        catchingUp: 0,
+        waitingForStart: 0,
+        sseStreams: 0,
+      });
     },
   );
 

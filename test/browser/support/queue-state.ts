@@ -1,26 +1,20 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
-// Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import type { Page } from 'playwright-core';
+import { redisClient } from '../../helpers/redis.js';
 
 /**
- * Whether the queue shown by `page` is complete, asked through the module's own JSON poll
- * route with the page's signed URL (the signature binds queue, template and mode, not the
- * route or format).
+ * Whether the queue shown by `page` (its name is the last segment of a results page's URL)
+ * is complete: the last entry of its stream is the end marker (field `e`, see
+ * lib/pluto-rt.constants.ts). Read from Redis itself: a page's signed URL cannot be read
+ * as JSON, and a poll with it would move nothing the test can see.
  */
-export async function queueIsComplete(page: Page, baseUrl: string): Promise<boolean> {
-  const signed = await page.evaluate(
-    () =>
-      document.querySelector('[sse-connect]')?.getAttribute('sse-connect') ??
-      document.querySelector('.pluto-rt-poller[hx-get]')?.getAttribute('hx-get') ??
-      null,
-  );
-  if (signed === null) throw new Error('the page has no open stream element');
-  const url = new URL(signed, baseUrl);
-  url.pathname = url.pathname.replace(/\/sse\//, '/poll/');
-  url.searchParams.delete('after');
-  url.searchParams.set('format', 'json');
-  const res = await fetch(url);
-  if (res.status !== 200) throw new Error(`JSON poll answered ${res.status}`);
-  return ((await res.json()) as { complete: boolean }).complete;
+export async function queueIsComplete(page: Page, keyPrefix: string): Promise<boolean> {
+  const queue = new URL(page.url()).pathname.split('/').at(-1)!;
+  const redis = redisClient();
+  try {
+    const [last] = await redis.xrevrange(`${keyPrefix}${queue}`, '+', '-', 'COUNT', 1);
+    if (!last) throw new Error(`queue ${queue} has no stream`);
+    return last[1][0] === 'e';
+  } finally {
+    await redis.quit();
+  }
 }
