@@ -14,11 +14,14 @@ export interface PollerPlacement {
 }
 
 /** Why a poller placement cannot be used, or undefined: shared by the route and the partial. */
-export function placementProblem({ el, target, every }: PollerPlacement): string | undefined {
-  if (!/^[A-Za-z][\w-]{0,99}$/.test(el)) return 'Invalid el: the poller element id';
-  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(target))
-    return 'Invalid target: a simple CSS selector like #results';
-  if (!/^\d{1,6}(ms|s|m)$/.test(every)) return 'Invalid every: an interval like 500ms, 2s or 1m';
+export function placementProblem(
+  placement: PollerPlacement,
+): [field: keyof PollerPlacement, expected: string] | undefined {
+  if (!/^[A-Za-z][\w-]{0,99}$/.test(placement.el)) return ['el', 'an element id'];
+  if (!/^[#.]?[A-Za-z][\w-]{0,99}$/.test(placement.target))
+    return ['target', 'a simple CSS selector like #results'];
+  if (!/^\d{1,6}(ms|s|m)$/.test(placement.every))
+    return ['every', 'an interval like 500ms, 2s or 1m'];
   return undefined;
 }
 
@@ -32,7 +35,7 @@ export function parsePlacement(query: {
   const target = single(query.target, 'target') ?? '';
   const every = single(query.every, 'every') ?? '1s';
   const problem = placementProblem({ el, target, every });
-  if (problem) throw new BadRequestException(problem);
+  if (problem) throw new BadRequestException(`Invalid ${problem[0]}: ${problem[1]}`);
   return { el, target, every };
 }
 

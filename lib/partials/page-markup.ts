@@ -54,27 +54,53 @@ export function sseElement(params: PartialParams, urls: RtUrls): string {
   return `<div ${attrs.filter(Boolean).join(' ')}></div>`;
 }
 
+/** A parameter of a partial that cannot be used, named as the view wrote it. */
+export class PartialParamError extends Error {
+  constructor(
+    readonly param: string,
+    value: unknown,
+    expected: string,
+  ) {
+    super(`parameter ${param} ${JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+/** The partial's parameters that a poller placement field comes from. */
+const PLACEMENT_PARAMS = { el: 'id', target: 'target', every: 'interval' } as const;
+
 /** The first poller element; each response replaces it with one that carries the new cursor. */
 export function pollingElement(params: PartialParams, urls: RtUrls): string {
   if (!params.target)
-    throw new Error('pluto_rt/polling needs a target (a CSS selector such as "#results")');
+    throw new PartialParamError('target', params.target, 'a CSS selector such as "#results"');
   const el =
     params.id ??
     `prt-${digest([params.queue, params.target, params.item_template, urls.grant.mode])}`;
   const placement = { el, target: params.target, every: params.interval ?? '1s' };
   // Fail the render, not every poll: a refused placement would leave a silent, empty page.
   const problem = placementProblem(placement);
-  if (problem) throw new Error(`pluto_rt/polling: ${problem} (parameters id, target, interval)`);
+  if (problem) {
+    const [field, expected] = problem;
+    throw new PartialParamError(PLACEMENT_PARAMS[field], placement[field], expected);
+  }
   if (
     params.count !== undefined &&
     !(Number.isInteger(params.count) && params.count >= 1 && params.count <= 1000)
   ) {
-    throw new Error('pluto_rt/polling: count must be an integer from 1 to 1000');
+    throw new PartialParamError('count', params.count, 'an integer from 1 to 1000');
   }
   const extra: Record<string, string> = { ...placement };
   if (params.count !== undefined) extra.count = String(params.count);
   const url = `${urls.poll}&${new URLSearchParams(extra).toString()}`;
   return pollerElement(placement, urls.grant.mode, url, false);
+}
+
+/**
+ * What a partial writes in place of its element when the view's parameters are wrong: the
+ * page still renders (a template author's mistake is no server error) and says what is
+ * wrong where the live results would be.
+ */
+export function partialError(partial: string, message: string): string {
+  return `<div class="pluto-rt-error" role="alert">${escapeAttr(`${partial}: ${message}`)}</div>`;
 }
 
 function digest(parts: string[]): string {

@@ -135,6 +135,6 @@ describe('pollingElement', () => {
   it('needs a target', () => {
     expect(() =>
       pollingElement({ queue: 'rtq_q', item_template: 'pluto_rt/list_item' }, urls()),
-    ).toThrow(/needs a target/);
+    ).toThrow(/parameter target undefined: expected a CSS selector/);
   });
 });
