@@ -2,6 +2,8 @@ export { PlutoRtModule } from './pluto-rt.module.js';
 export { PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
 export {
   RtQueueService,
+  type RtGroupMember,
+  type RtGroupUrls,
   type RtStats,
   type RtUrlOptions,
   type RtUrls,
@@ -16,5 +18,7 @@ export type {
   PlutoRtModuleExtras,
   PlutoRtRedisOptions,
 } from './options/pluto-rt-options.interface.js';
-export type { PartialParams } from './partials/page-markup.js';
+export type { GroupGrant, GroupMember } from './security/group-grant.js';
+export { MAX_GROUP_QUEUES } from './security/group-grant.js';
+export { HTMX_MAJORS, type HtmxMajor } from './markup/htmx-dialect.js';
 export * from './errors.js';

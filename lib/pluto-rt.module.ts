@@ -1,5 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { PlutoRtAccessGuard } from './http/access.guard.js';
+import { GroupEvents } from './http/group/group-events.js';
+import { GroupPolls } from './http/group/group-polls.js';
+import { GroupStreams } from './http/group/group-streams.js';
 import { KeepaliveClock } from './http/keepalive-clock.js';
 import { WriteCoalescer } from './http/write-coalescer.js';
 import { SseEvents } from './http/sse-events.js';
@@ -47,6 +50,9 @@ import { StreamStore } from './store/stream-store.js';
     KeepaliveClock,
     WriteCoalescer,
     SseStreamLimit,
+    GroupEvents,
+    GroupStreams,
+    GroupPolls,
     PlutoRtAccessGuard,
     RtQueueService,
     PartialsRegistrar,

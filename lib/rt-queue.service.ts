@@ -12,7 +12,13 @@ import { RtQueue } from './queue/rt-queue.js';
 import { StreamHub, type RtHubStats } from './reader/stream-hub.js';
 import { TemplateRegistry } from './render/template-registry.js';
 import { SseStreamLimit } from './http/sse-stream-limit.js';
-import { streamUrl } from './security/stream-urls.js';
+import { groupUrl, streamUrl } from './security/stream-urls.js';
+import {
+  groupProblem,
+  signGroup,
+  type GroupGrant,
+  type GroupMember,
+} from './security/group-grant.js';
 import { UrlSigner, type StreamGrant } from './security/url-signer.js';
 import type { RtMessage } from './store/rt-entry.js';
 import { parseStreamId } from './store/stream-id.js';
@@ -39,6 +45,27 @@ export interface RtUrls {
   /** For htmx polling (the polling partial adds its placement), or `fetch()` for JSON. */
   poll: string;
   grant: StreamGrant;
+  signature: string;
+}
+
+/** One queue of a group (see `rtGroupUrls`). */
+export interface RtGroupMember {
+  queue: string;
+  /** Its item template; give one to every queue (HTML) or to none (JSON). */
+  itemTemplate?: string;
+  /** @default 'append' */
+  mode?: RtMode;
+  /** CSS selector of the queue's container, e.g. `#import`: required in an HTML group. */
+  target?: string;
+}
+
+/** Signed URLs of a group; both carry the same signature. */
+export interface RtGroupUrls {
+  /** One SSE connection for every queue of the group (the group partial's element). */
+  sse: string;
+  /** One poller for every queue of the group, or `fetch()` for JSON. */
+  poll: string;
+  grant: GroupGrant;
   signature: string;
 }
 
@@ -100,16 +127,12 @@ export class RtQueueService {
     }
     const template = options.itemTemplate ?? '';
     if (template !== '') this.templates.assertUsable(template);
-    const ttl = options.ttlSeconds ?? this.config.urlTtlSeconds;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_URL_TTL_SECONDS) {
-      throw new RtError(`Invalid ttlSeconds ${ttl}: an integer from 1 to ${MAX_URL_TTL_SECONDS}`);
-    }
     const grant: StreamGrant = {
       queue: name,
       template,
       mode,
       format: template === '' ? 'json' : 'html',
-      expires: Math.floor(Date.now() / 1000) + ttl,
+      expires: this.expiry(options.ttlSeconds),
     };
     const signature = this.signer.sign(grant);
     return {
@@ -120,8 +143,53 @@ export class RtQueueService {
     };
   }
 
+  /**
+   * Signed URLs of the group routes for `members`: one connection (or poller) shows every
+   * queue, each with its template and mode in its target, or delivers them all as JSON
+   * when no member has a template. The exact set is signed: queues, order, templates,
+   * modes, targets. Throws RtError for 0 or more than MAX_GROUP_QUEUES (16) members.
+   */
+  rtGroupUrls(members: RtGroupMember[], options: { ttlSeconds?: number } = {}): RtGroupUrls {
+    if (!Array.isArray(members)) throw new RtError('rtGroupUrls takes an array of queues');
+    const resolved: GroupMember[] = members.map((member) => {
+      assertQueueName(member.queue);
+      const template = member.itemTemplate ?? '';
+      if (template !== '') this.templates.assertUsable(template);
+      return {
+        queue: member.queue,
+        template,
+        mode: member.mode ?? 'append',
+        target: member.target ?? '',
+      };
+    });
+    const verdict = groupProblem(resolved);
+    if ('problem' in verdict) throw new RtError(`Invalid group: ${verdict.problem}`);
+    const grant: GroupGrant = {
+      members: resolved,
+      format: verdict.format,
+      expires: this.expiry(options.ttlSeconds),
+    };
+    const signature = signGroup(this.signer, grant);
+    return {
+      sse: groupUrl(this.routePrefix, 'sse', grant, signature),
+      poll: groupUrl(this.routePrefix, 'poll', grant, signature),
+      grant,
+      signature,
+    };
+  }
+
   /** Counters for monitoring and leak checks. */
   stats(): RtStats {
     return { ...this.hub.stats(), sseStreams: this.sseLimit.count };
+  }
+
+  /** When a URL signed now with `ttlSeconds` expires (Unix seconds). */
+  private expiry(ttlSeconds = this.config.urlTtlSeconds): number {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_URL_TTL_SECONDS) {
+      throw new RtError(
+        `Invalid ttlSeconds ${ttlSeconds}: an integer from 1 to ${MAX_URL_TTL_SECONDS}`,
+      );
+    }
+    return Math.floor(Date.now() / 1000) + ttlSeconds;
   }
 }

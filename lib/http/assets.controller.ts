@@ -9,7 +9,7 @@ import {
   SetMetadata,
   StreamableFile,
 } from '@nestjs/common';
-import { clientAssets } from './client-assets.js';
+import { clientAssets } from '../client/client-assets.js';
 
 /** Marks the asset route: the access guard skips it unless `guardAssets` is set. */
 export const IS_ASSET_ROUTE = 'pluto-rt:asset-route';
@@ -19,12 +19,11 @@ interface HeaderResponse {
   setHeader(name: string, value: string): unknown;
 }
 
-/** `GET {prefix}/assets/:file`: htmx and its SSE extension, so pages need no CDN. */
+/** `GET {prefix}/assets/:file`: htmx (either major), its SSE extension and the module's helper and style, so pages need no CDN. */
 @Injectable()
 export class AssetsController {
   @Get('assets/:file')
   @SetMetadata(IS_ASSET_ROUTE, true)
-  @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=31536000, immutable')
   asset(
     @Param('file') file: string,
@@ -33,6 +32,7 @@ export class AssetsController {
   ): StreamableFile | undefined {
     const asset = clientAssets().get(file);
     if (!asset) throw new NotFoundException('No such asset');
+    res.setHeader('Content-Type', asset.contentType);
     res.setHeader('ETag', asset.etag);
     if (ifNoneMatch === asset.etag) {
       res.status(304);

@@ -1,6 +1,8 @@
 import { Controller, UseFilters, UseGuards, type Type } from '@nestjs/common';
 import { PlutoRtAccessGuard } from './access.guard.js';
 import { AssetsController } from './assets.controller.js';
+import { GroupPollController } from './group/group-poll.controller.js';
+import { GroupSseController } from './group/group-sse.controller.js';
 import { PlainExceptionFilter } from './plain-exception.filter.js';
 import { PollController } from './poll.controller.js';
 import { SseController } from './sse.controller.js';
@@ -10,7 +12,13 @@ import { SseController } from './sse.controller.js';
  * mounts its own subclasses of the controllers under its prefix.
  */
 export function createControllers(routePrefix: string): Type[] {
-  return [SseController, PollController, AssetsController].map((base) => {
+  return [
+    SseController,
+    PollController,
+    GroupSseController,
+    GroupPollController,
+    AssetsController,
+  ].map((base) => {
     const mounted = class extends (base as Type) {};
     Object.defineProperty(mounted, 'name', { value: base.name });
     Controller(routePrefix)(mounted);

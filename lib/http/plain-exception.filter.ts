@@ -25,12 +25,15 @@ export class PlainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const [status, message] = describeException(exception);
-    if (status === 500) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
-    }
+    if (status === 500) this.logUnexpected(exception);
     this.reply(host, status, 'text/plain; charset=utf-8', message);
+  }
+
+  /** A 500 is a bug: its stack goes to the log, never to the client. */
+  protected logUnexpected(exception: unknown): void {
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
   }
 
   protected reply(host: ArgumentsHost, status: number, type: string, body: string): void {

@@ -1,6 +1,5 @@
 import {
   Injectable,
-  BadRequestException,
   Get,
   Inject,
   NotFoundException,
@@ -9,25 +8,23 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
+import { PLUTO_RT_CONFIG, PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { pollerReplacement } from '../markup/poller.js';
+import { orderForMode } from '../markup/swap-mode.js';
 import { ItemRenderer } from '../render/item-renderer.js';
 import { TemplateRegistry } from '../render/template-registry.js';
 import { streamUrl } from '../security/stream-urls.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { StreamStore } from '../store/stream-store.js';
-import { lastId, orderForMode, parsePlacement, pollerElement } from './poll-response.js';
+import { parsePlacement, type PlacementQuery } from './poller-placement.js';
 import { HTMX_STOP_POLLING, PollerStopFilter } from './poller-stop.filter.js';
 import { START_ID } from '../store/stream-id.js';
+import { parseCount } from './poll-count.js';
 import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
 
-const DEFAULT_COUNT = 100;
-const MAX_COUNT = 1000;
-
-interface PollQuery extends SignedQuery {
+interface PollQuery extends SignedQuery, PlacementQuery {
   count?: unknown;
-  el?: unknown;
-  target?: unknown;
-  every?: unknown;
 }
 
 /** The part of a response object that both Express and Fastify have. */
@@ -48,6 +45,7 @@ export class PollController {
     private readonly templates: TemplateRegistry,
     private readonly renderer: ItemRenderer,
     @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {}
 
   @Get('poll/:queue')
@@ -61,7 +59,8 @@ export class PollController {
     if (grant.format === 'html') this.templates.assertUsable(grant.template);
     const after = parseCursor(undefined, query.after);
     const count = parseCount(query.count);
-    const placement = grant.format === 'html' ? parsePlacement(query) : undefined;
+    const placement =
+      grant.format === 'html' ? parsePlacement(query, 'queue', this.config.htmx) : undefined;
 
     const read = await this.store.read(queue, after, count);
     // A poller that has seen items finds its queue without a stream: it expired (as SSE).
@@ -79,7 +78,7 @@ export class PollController {
       entries.filter((entry) => !entry.isEnd),
       grant.mode,
     );
-    const cursor = lastId(entries, after);
+    const cursor = entries.at(-1)?.id ?? after;
 
     if (entries.length === 0) {
       res.status(204);
@@ -95,23 +94,18 @@ export class PollController {
     const html = items.map((entry) => this.renderer.render(entry, grant.template));
     let nextUrl: string | undefined;
     if (!complete) {
+      const { el, target, every, hx } = placement!;
       nextUrl = streamUrl(this.routePrefix, 'poll', grant, single(query.sig, 'sig')!, {
-        ...placement!,
+        el,
+        target: target!,
+        every,
+        hx: String(hx),
         after: cursor,
         count: String(count),
       });
     }
-    html.push(pollerElement(placement!, grant.mode, nextUrl, true));
+    html.push(pollerReplacement(placement!, grant.mode, { next: nextUrl }));
     res.status(complete ? HTMX_STOP_POLLING : 200);
     return html.join('\n');
   }
-}
-
-function parseCount(raw: unknown): number {
-  const value = single(raw, 'count');
-  if (value === undefined) return DEFAULT_COUNT;
-  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_COUNT) {
-    throw new BadRequestException(`Invalid count: an integer from 1 to ${MAX_COUNT}`);
-  }
-  return Number(value);
 }

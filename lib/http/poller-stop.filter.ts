@@ -1,12 +1,11 @@
-import { Catch, type ArgumentsHost } from '@nestjs/common';
-import { describeException, PlainExceptionFilter } from './plain-exception.filter.js';
-import {
-  parsePlacement,
-  pollerElement,
-  type PollerEnd,
-  type PollerPlacement,
-} from './poll-response.js';
-import { UrlExpiredException } from './stream-params.js';
+import { Catch, Inject, type ArgumentsHost } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { pollerReplacement, type PollerPlacement } from '../markup/poller.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import { PlainExceptionFilter } from './plain-exception.filter.js';
+import { parsePlacement } from './poller-placement.js';
+import { refusalOf } from './refusal.js';
 
 /** htmx 2 stops polling on this status (htmx 4 ignores it: the inert poller stops it). */
 export const HTMX_STOP_POLLING = 286;
@@ -24,27 +23,38 @@ interface PollRequest {
  */
 @Catch()
 export class PollerStopFilter extends PlainExceptionFilter {
+  /** Whose pollers this filter stops: a queue's, or a group's (which have no target). */
+  protected readonly kind: 'queue' | 'group' = 'queue';
+
+  constructor(
+    adapterHost: HttpAdapterHost,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+  ) {
+    super(adapterHost);
+  }
+
   override catch(exception: unknown, host: ArgumentsHost): void {
-    const [status] = describeException(exception);
+    const refusal = refusalOf(exception);
     const request = host.switchToHttp().getRequest<PollRequest>();
-    const placement = status >= 400 && status < 500 && status !== 429 && pollerOf(request);
+    const placement = !refusal.temporary && this.pollerOf(request);
     if (!placement) return super.catch(exception, host);
-    const body = pollerElement(placement, 'append', undefined, true, endOf(exception, status));
+    const body = pollerReplacement(placement, 'append', { end: refusal.reason });
     this.reply(host, HTMX_STOP_POLLING, 'text/html; charset=utf-8', body);
   }
-}
 
-/** The placement of an htmx poller's request, or undefined for any other client. */
-function pollerOf(request: PollRequest): PollerPlacement | undefined {
-  if (request.headers['hx-request'] !== 'true') return undefined;
-  try {
-    return parsePlacement(request.query);
-  } catch {
-    return undefined; // no poller to rebuild: the plain error it is
+  /** The placement of an htmx poller's request, or undefined for any other client. */
+  private pollerOf(request: PollRequest): PollerPlacement | undefined {
+    if (request.headers['hx-request'] !== 'true') return undefined;
+    try {
+      return parsePlacement(request.query, this.kind, this.config.htmx);
+    } catch {
+      return undefined; // no poller to rebuild: the plain error it is
+    }
   }
 }
 
-function endOf(exception: unknown, status: number): PollerEnd {
-  if (exception instanceof UrlExpiredException) return 'expired';
-  return status === 404 ? 'gone' : 'refused';
+/** PollerStopFilter for the group poll route. */
+@Catch()
+export class GroupPollerStopFilter extends PollerStopFilter {
+  protected override readonly kind = 'group';
 }

@@ -2,6 +2,8 @@ import { Injectable, type MessageEvent } from '@nestjs/common';
 import { ItemRenderer } from '../render/item-renderer.js';
 import type { RtEntry } from '../store/rt-entry.js';
 import type { StreamGrant } from '../security/url-signer.js';
+import { CLOSE_EVENT } from '../markup/htmx-dialect.js';
+import { noticeInto, type EndReason } from '../markup/notice.js';
 
 /**
  * Entries as SSE events. Items go out without an `event:` line (htmx 2's
@@ -31,5 +33,13 @@ export class SseEvents {
 
 /** The event that tells the page to stop (`sse-close="close"`); it needs data to be dispatched. */
 export function closeEvent(reason: 'complete' | 'gone', id: string): MessageEvent {
-  return { type: 'close', id, data: reason };
+  return { type: CLOSE_EVENT, id, data: reason };
+}
+
+/**
+ * A notice in place of a page's stream element. Its id is empty: a notice is no position
+ * in the stream, and the page's helper never takes it for one it has shown.
+ */
+export function noticeEvent(el: string, reason: EndReason): MessageEvent {
+  return { id: '', data: noticeInto(el, reason) };
 }

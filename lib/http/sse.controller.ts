@@ -7,10 +7,11 @@ import {
   Req,
   Sse,
   SseSignal,
+  UseFilters,
   type MessageEvent,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { Observable, of } from 'rxjs';
+import { Observable } from 'rxjs';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtQueueNotFoundError } from '../errors.js';
@@ -20,7 +21,9 @@ import { TemplateRegistry } from '../render/template-registry.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { KeepaliveClock } from './keepalive-clock.js';
 import { primeStream } from './prime-stream.js';
-import { closeEvent, SseEvents } from './sse-events.js';
+import { pageElementOf } from './page-element.js';
+import { closeEvent, noticeEvent, SseEvents } from './sse-events.js';
+import { SseRefusalFilter } from './sse-refusal.filter.js';
 import { SseStreamLimit } from './sse-stream-limit.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-params.js';
@@ -28,11 +31,16 @@ import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-para
 /** Characters of events that may wait for a client that stopped reading before it is dropped. */
 export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
 
+/** The query of a stream URL as a page element sends it: with its element's id. */
+export interface SseQuery extends SignedQuery {
+  el?: unknown;
+}
+
 /**
  * `GET {prefix}/sse/:queue`: the queue as Server-Sent Events, resumable with Last-Event-ID.
- * A queue not started yet (no push) is waited for. A queue that is gone is a 404, except
- * for an EventSource (`Accept: text/event-stream`), which gets `event: close` /
- * `data: gone` instead.
+ * A queue not started yet (no push) is waited for. A queue that is gone is a 404; a page
+ * element (`el`) gets every refusal as events instead (see SseRefusalFilter), and a notice
+ * when its queue goes while it streams.
  */
 @Injectable()
 export class SseController {
@@ -48,14 +56,15 @@ export class SseController {
   ) {}
 
   @Sse('sse/:queue', { maxPendingDataLength: MAX_PENDING_CHARS_PER_STREAM })
+  @UseFilters(SseRefusalFilter)
   async stream(
     @Param('queue') queue: string,
-    @Query() query: SignedQuery,
+    @Query() query: SseQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Headers('accept') accept: string | undefined,
     @SseSignal() signal: AbortSignal,
     @Req() req: IncomingMessage,
   ): Promise<Observable<MessageEvent>> {
+    const el = pageElementOf(query);
     const grant = checkSignedRequest(queue, query, this.signer);
     if (grant.format === 'html') this.templates.assertUsable(grant.template);
     const after = parseCursor(lastEventId, query.after);
@@ -67,10 +76,6 @@ export class SseController {
       batches = await primeStream(this.hub.watch(queue, after), signal);
     } catch (err) {
       release();
-      // An EventSource (and htmx after it) retries a 404 forever; a close event stops it.
-      if (err instanceof RtQueueNotFoundError && accept?.includes('text/event-stream')) {
-        return of(closeEvent('gone', after));
-      }
       throw err;
     }
 
@@ -92,7 +97,10 @@ export class SseController {
         error: (err: unknown) => {
           // Expired while open: tell the page to stop. Anything else: end the response and
           // let the browser reconnect with its Last-Event-ID.
-          if (err instanceof RtQueueNotFoundError) subscriber.next(closeEvent('gone', lastId));
+          if (err instanceof RtQueueNotFoundError) {
+            if (el !== undefined) subscriber.next(noticeEvent(el, 'gone'));
+            subscriber.next(closeEvent('gone', lastId));
+          }
           subscriber.complete();
         },
         complete: () => subscriber.complete(),

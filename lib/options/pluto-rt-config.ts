@@ -1,4 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
+import type { HtmxMajor } from '../markup/htmx-dialect.js';
 import type { PlutoRtRedisOptions } from './pluto-rt-options.interface.js';
 
 /** @internal Options after defaults and validation: what the providers read. */
@@ -22,4 +23,5 @@ export interface PlutoRtConfig {
   guards: Array<Type<CanActivate> | CanActivate>;
   guardAssets: boolean;
   sweepIntervalMs: number;
+  htmx: HtmxMajor;
 }

@@ -1,5 +1,6 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
+import type { HtmxMajor } from '../markup/htmx-dialect.js';
 
 /** How the module reaches Redis: give exactly one of `url`, `options` or `client`. */
 export interface PlutoRtRedisOptions {
@@ -57,6 +58,12 @@ export interface PlutoRtModuleOptions {
   guards?: Array<Type<CanActivate> | CanActivate>;
   /** Whether `guards` also protect the client script route. @default false */
   guardAssets?: boolean;
+  /**
+   * The htmx major of your pages: the scripts partial loads it and the other partials
+   * write its attributes. A page may choose another one (see the README, "htmx 2 or 4").
+   * @default 2
+   */
+  htmx?: HtmxMajor;
   /** How often open streams check that their queue still exists (one command per check for all of them), in ms. @default 60_000 */
   sweepIntervalMs?: number;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { RtOptionsError } from '../errors.js';
+import { isHtmxMajor, type HtmxMajor } from '../markup/htmx-dialect.js';
 import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
 
@@ -8,9 +9,10 @@ const MIN_SECRET_LENGTH = 32;
 /** A year: also the bound of `rtUrls`'s own ttlSeconds (an `exp` the routes accept). */
 export const MAX_URL_TTL_SECONDS = 31_536_000;
 
-type NumericOption = {
-  [K in keyof PlutoRtConfig]: PlutoRtConfig[K] extends number ? K : never;
-}[keyof PlutoRtConfig];
+type NumericOption = Exclude<
+  { [K in keyof PlutoRtConfig]: PlutoRtConfig[K] extends number ? K : never }[keyof PlutoRtConfig],
+  'htmx' // a number, but one of two, not a range
+>;
 
 const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max: number }> = {
   keepaliveMs: { value: 10_000, min: 100, max: 3_600_000 },
@@ -64,6 +66,7 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
     secretIsEphemeral,
     guards: resolveGuards(raw.guards),
     guardAssets: checkBoolean('guardAssets', raw.guardAssets ?? false),
+    htmx: checkHtmx(raw.htmx),
   };
 }
 
@@ -77,6 +80,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'insecureDevelopmentMode',
   'guards',
   'guardAssets',
+  'htmx',
 ]);
 
 function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEphemeral: boolean } {
@@ -167,6 +171,13 @@ function checkString(name: string, value: unknown, pattern: RegExp): string {
       `must be a string matching ${pattern}, got ${JSON.stringify(value)}`,
     );
   }
+  return value;
+}
+
+function checkHtmx(value: unknown): HtmxMajor {
+  if (value === undefined) return 2;
+  if (!isHtmxMajor(value))
+    throw new RtOptionsError('htmx', `must be 2 or 4 (a number), got ${JSON.stringify(value)}`);
   return value;
 }
 

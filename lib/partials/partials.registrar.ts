@@ -1,68 +1,68 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { RtQueueNameError, RtTemplateError } from '../errors.js';
 import hbs from 'hbs';
-import { PLUTO_RT_ROUTE_PREFIX, RT_MODES } from '../pluto-rt.constants.js';
+import { RtQueueNameError, RtTemplateError } from '../errors.js';
+import { partialError } from '../markup/partial-error.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
+import { PLUTO_RT_CONFIG, PLUTO_RT_ROUTE_PREFIX } from '../pluto-rt.constants.js';
+import { assertQueueName } from '../queue/queue-name.js';
+import { TemplateRegistry } from '../render/template-registry.js';
 import { RtQueueService } from '../rt-queue.service.js';
-import {
-  PartialParamError,
-  partialError,
-  pollingElement,
-  scriptTags,
-  sseElement,
-  type PartialParams,
-} from './page-markup.js';
-
-interface HashOptions {
-  hash?: Record<string, unknown>;
-}
+import { groupPartial, queuePartial } from './group-partials.js';
+import { PartialParamError, PartialUsageError, type PartialOptions } from './partial-params.js';
+import { pollingPartial, scriptsPartial, ssePartial } from './queue-partials.js';
 
 /**
- * Registers the partials `pluto_rt/scripts`, `pluto_rt/sse` and `pluto_rt/polling` with the
- * app's hbs, so MVC views can include them. hbs partials are process-wide: with several
- * apps in one process, the last one initialised signs.
+ * Registers the partials `pluto_rt/scripts`, `pluto_rt/sse`, `pluto_rt/polling`,
+ * `pluto_rt/group` and `pluto_rt/queue` with the app's hbs, so MVC views can include them.
+ * hbs partials are process-wide: with several apps in one process, the last one initialised
+ * signs.
  */
 @Injectable()
 export class PartialsRegistrar implements OnModuleInit {
   constructor(
     private readonly rt: RtQueueService,
+    private readonly templates: TemplateRegistry,
     @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
+    @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {}
 
   private readonly logger = new Logger('PlutoRt');
   private readonly reported = new Set<string>();
 
   onModuleInit(): void {
-    const urlsFor = (params: PartialParams) => {
-      const mode = params.mode ?? 'append';
-      if (!(RT_MODES as readonly string[]).includes(mode))
-        throw new PartialParamError('mode', mode, `one of ${RT_MODES.join(', ')}`);
-      return this.rt.rtUrls(params.queue, { itemTemplate: params.item_template, mode });
+    const major = this.config.htmx;
+    const checkQueue = (queue: string, itemTemplate: string) => {
+      assertQueueName(queue);
+      this.templates.assertUsable(itemTemplate);
     };
-    // Function partials get the include's own parameters (options.hash), not the view's
+    // Function partials read the include's own parameters (options.hash), not the view's
     // context merged in: a view's `id` or `count` must not leak into the stream element.
     // What they return is written unescaped.
-    const partials: Record<string, (options: HashOptions) => string> = {
-      'pluto_rt/scripts': () => scriptTags(this.routePrefix),
-      'pluto_rt/sse': (options) => {
-        const params = ownParams(options);
-        return sseElement(params, urlsFor(params));
-      },
-      'pluto_rt/polling': (options) => {
-        const params = ownParams(options);
-        return pollingElement(params, urlsFor(params));
-      },
+    const partials: Record<string, (context: unknown, options: PartialOptions) => string> = {
+      'pluto_rt/scripts': (_, options) => scriptsPartial(options, this.routePrefix, major),
+      'pluto_rt/sse': (_, options) => ssePartial(options, this.rt, major),
+      'pluto_rt/polling': (_, options) => pollingPartial(options, this.rt, major),
+      'pluto_rt/group': (context, options) =>
+        groupPartial(context, options, this.rt, major, (render) =>
+          this.safely('pluto_rt/group', render),
+        ),
+      'pluto_rt/queue': (_, options) => queuePartial(options, checkQueue),
     };
     for (const [name, render] of Object.entries(partials)) {
-      hbs.registerPartial(name, ((_context: unknown, options: HashOptions) => {
-        try {
-          return render(options);
-        } catch (err) {
-          const message = paramProblem(err);
-          if (message === undefined) throw err;
-          this.reportOnce(`${name}: ${message}`);
-          return partialError(name, message);
-        }
-      }) as never);
+      hbs.registerPartial(name, ((context: unknown, options: PartialOptions) =>
+        this.safely(name, () => render(context, options))) as never);
+    }
+  }
+
+  /** What `render` writes, or, for a mistake in the view's parameters, what is wrong. */
+  private safely(name: string, render: () => string): string {
+    try {
+      return render();
+    } catch (err) {
+      const message = paramProblem(err);
+      if (message === undefined) throw err;
+      this.reportOnce(`${name}: ${message}`);
+      return partialError(name, message);
     }
   }
 
@@ -76,23 +76,8 @@ export class PartialsRegistrar implements OnModuleInit {
 
 /** What is wrong with the view's parameters, or undefined for any other failure (a bug). */
 function paramProblem(err: unknown): string | undefined {
-  if (err instanceof PartialParamError) return err.message;
+  if (err instanceof PartialParamError || err instanceof PartialUsageError) return err.message;
   if (err instanceof RtQueueNameError) return `parameter queue: ${err.message}`;
   if (err instanceof RtTemplateError) return `parameter item_template: ${err.message}`;
   return undefined;
-}
-
-/** The include's parameters as strings (hbs literals like count=5 arrive as numbers). */
-function ownParams({ hash = {} }: HashOptions): PartialParams {
-  const text = (value: unknown) =>
-    value === undefined || value === null ? undefined : String(value);
-  return {
-    queue: text(hash.queue) ?? '',
-    item_template: text(hash.item_template) ?? '',
-    target: text(hash.target),
-    mode: text(hash.mode) as PartialParams['mode'],
-    interval: text(hash.interval),
-    count: hash.count === undefined ? undefined : Number(hash.count),
-    id: text(hash.id),
-  };
 }

@@ -1,3 +1,4 @@
+import { encodeMember, type GroupGrant } from './group-grant.js';
 import type { StreamGrant } from './url-signer.js';
 
 export type StreamRoute = 'sse' | 'poll';
@@ -21,4 +22,24 @@ export function streamUrl(
     ...extra,
   });
   return `/${routePrefix}/${route}/${encodeURIComponent(grant.queue)}?${query.toString()}`;
+}
+
+/**
+ * `/{prefix}/group/{route}?q=<member>&q=...&exp=..&sig=..` plus any extra parameters: one
+ * `q` per queue, in the group's order (see encodeMember).
+ */
+export function groupUrl(
+  routePrefix: string,
+  route: StreamRoute,
+  grant: GroupGrant,
+  signature: string,
+  extra: Record<string, string> = {},
+): string {
+  const query = new URLSearchParams(
+    grant.members.map((member): [string, string] => ['q', encodeMember(member)]),
+  );
+  query.set('exp', String(grant.expires));
+  query.set('sig', signature);
+  for (const [name, value] of Object.entries(extra)) query.set(name, value);
+  return `/${routePrefix}/group/${route}?${query.toString()}`;
 }

@@ -28,24 +28,31 @@ export class UrlSigner {
   constructor(@Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig) {}
 
   sign(grant: StreamGrant): string {
-    // NUL cannot occur in any part (each is validated), so the encoding is unambiguous.
-    const payload = [
-      'v2',
-      grant.queue,
-      grant.template,
-      grant.mode,
-      grant.format,
-      String(grant.expires),
-    ].join('\0');
-    return createHmac('sha256', this.config.secret).update(payload).digest('base64url');
+    return this.signParts(streamParts(grant));
   }
 
   check(grant: StreamGrant, signature: string, now = Date.now()): GrantCheck {
-    const expected = Buffer.from(this.sign(grant));
+    return this.checkParts(streamParts(grant), grant.expires, signature, now);
+  }
+
+  /**
+   * The signature of `parts`, which must not hold NUL (each part is validated before), so
+   * that joining them with it is unambiguous. The first part names the kind of grant.
+   */
+  signParts(parts: string[]): string {
+    return createHmac('sha256', this.config.secret).update(parts.join('\0')).digest('base64url');
+  }
+
+  checkParts(parts: string[], expires: number, signature: string, now = Date.now()): GrantCheck {
+    const expected = Buffer.from(this.signParts(parts));
     const given = Buffer.from(signature);
     // timingSafeEqual needs equal lengths; the length of a valid signature is no secret.
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return 'bad-signature';
-    return grant.expires * 1000 < now ? 'expired' : 'ok';
+    return expires * 1000 < now ? 'expired' : 'ok';
   }
+}
+
+function streamParts(grant: StreamGrant): string[] {
+  return ['v2', grant.queue, grant.template, grant.mode, grant.format, String(grant.expires)];
 }

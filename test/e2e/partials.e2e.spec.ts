@@ -164,10 +164,18 @@ describe('hbs partials', () => {
       }
     });
 
-    it('a tampered sse-connect URL from the page is refused', async () => {
+    it('a tampered sse-connect URL from the page is refused: in its place for the element, 403 for anyone else', async () => {
       const { el } = await sseElementOf('/demo/sse');
       const tampered = el['sse-connect']!.replace('mode=reverse', 'mode=append');
-      expect((await request(t.url).get(tampered)).status).toBe(403);
+      expect(param(tampered, 'el')).toBe(el.id);
+      const answer = await request(t.url).get(tampered).buffer(true);
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toMatch(/^text\/event-stream/);
+      expect(answer.text).toContain(`hx-target="#${el.id}"`);
+      expect(answer.text).toContain('data-reason="refused"');
+      expect(answer.text).toContain('event: close\ndata: refused');
+      const plain = tampered.replace(/&el=[^&]*/, '');
+      expect((await request(t.url).get(plain)).status).toBe(403);
     });
   });
 

@@ -20,7 +20,8 @@ import {
 } from '@nestjs/common';
 import request from 'supertest';
 import { RtError, RtTemplateError, type RtMode } from '../../lib/index.js';
-import { CLIENT_SCRIPT } from '../../lib/http/client-script.js';
+import { CLIENT_SCRIPT } from '../../lib/client/client-script.js';
+import { CLIENT_STYLE } from '../../lib/client/client-style.js';
 import { UrlSigner } from '../../lib/security/url-signer.js';
 import { goneQueue } from '../helpers/gone-queue.js';
 import { param } from '../helpers/markup.js';
@@ -29,11 +30,17 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const TEMPLATE = 'pluto_rt/list_item';
 const require = createRequire(import.meta.url);
-/** What each asset route serves: htmx 2 and its SSE extension as published, and the helper. */
+/**
+ * What each asset route serves: htmx 2 and htmx 4 (the `htmx4` alias of htmx.org 4), each
+ * with its SSE extension as published, and the module's helper and style.
+ */
 const ASSET_BODIES: Record<string, () => string> = {
   'htmx.min.js': () => readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
   'htmx-ext-sse.js': () => readFileSync(require.resolve('htmx-ext-sse/dist/sse.min.js'), 'utf8'),
+  'htmx4.min.js': () => readFileSync(require.resolve('htmx4/dist/htmx.min.js'), 'utf8'),
+  'htmx4-sse.js': () => readFileSync(require.resolve('htmx4/dist/ext/hx-sse.min.js'), 'utf8'),
   'pluto-rt.js': () => CLIENT_SCRIPT,
+  'pluto-rt.css': () => CLIENT_STYLE,
 };
 const ASSETS = Object.keys(ASSET_BODIES);
 
@@ -65,6 +72,12 @@ function signedUrl(
 }
 
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+/**
+ * A poller's placement for a poll URL. (An SSE URL gets none: with `el`, it would be a page
+ * element's, which hears refusals as events, not statuses.)
+ */
+const placement = (route: 'sse' | 'poll') => (route === 'poll' ? '&el=p1&target=%23o' : '');
 
 function expectPlain4xx(res: request.Response, status?: number) {
   if (status !== undefined) expect(res.status).toBe(status);
@@ -208,7 +221,7 @@ describe('security', () => {
       const past = Math.floor(Date.now() / 1000) - 10;
       for (const route of ['sse', 'poll'] as const) {
         const res = await request(t.url).get(
-          `${signedUrl(t, route, name, TEMPLATE, 'append', past)}&el=p1&target=%23o`,
+          `${signedUrl(t, route, name, TEMPLATE, 'append', past)}${placement(route)}`,
         );
         expectPlain4xx(res, 403);
         expect(res.text).toMatch(/expired/i);
@@ -258,7 +271,7 @@ describe('security', () => {
           for (const route of ['sse', 'poll'] as const) {
             expectPlain4xx(
               await request(short.url).get(
-                `${signedUrl(short, route, name, TEMPLATE, 'append', past)}&el=p1&target=%23o`,
+                `${signedUrl(short, route, name, TEMPLATE, 'append', past)}${placement(route)}`,
               ),
               403,
             );
@@ -369,7 +382,7 @@ describe('security', () => {
 
     it.each(refused)('HTTP refuses %s with a 4xx, even when signed', async (_, template) => {
       for (const route of ['sse', 'poll'] as const) {
-        const url = `${signedUrl(t, route, queue, template, 'append', inAnHour())}&el=p1&target=%23o`;
+        const url = `${signedUrl(t, route, queue, template, 'append', inAnHour())}${placement(route)}`;
         const res = await request(t.url).get(url);
         expectPlain4xx(res);
         expect(res.text).not.toContain('SECRET');
@@ -551,18 +564,17 @@ describe('security', () => {
     });
     afterAll(() => t.close());
 
-    it.each(ASSETS)(
-      'serves %s with a JavaScript type, a long immutable cache and an ETag',
-      async (file) => {
-        const res = await request(t.url).get(`/pluto-rt/assets/${file}`).buffer(true);
-        expect(res.status).toBe(200);
-        expect(res.headers['content-type']).toMatch(/^(text|application)\/javascript/);
-        expect(res.headers['cache-control']).toMatch(/max-age=31536000/);
-        expect(res.headers['cache-control']).toMatch(/immutable/);
-        expect(res.headers.etag).toMatch(/^(W\/)?"[^"]+"$/);
-        expect(res.text ?? String(res.body)).toBe(ASSET_BODIES[file]!());
-      },
-    );
+    it.each(ASSETS)('serves %s with its type, a long immutable cache and an ETag', async (file) => {
+      const res = await request(t.url).get(`/pluto-rt/assets/${file}`).buffer(true);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe(
+        file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+      );
+      expect(res.headers['cache-control']).toMatch(/max-age=31536000/);
+      expect(res.headers['cache-control']).toMatch(/immutable/);
+      expect(res.headers.etag).toMatch(/^(W\/)?"[^"]+"$/);
+      expect(res.text ?? String(res.body)).toBe(ASSET_BODIES[file]!());
+    });
 
     it.each(ASSETS)('answers 304 to If-None-Match with the ETag of %s', async (file) => {
       const first = await request(t.url).get(`/pluto-rt/assets/${file}`);

@@ -364,41 +364,34 @@ describe('SSE transport (e2e)', () => {
   });
 
   describe('lifecycle', () => {
-    it('answers 404 for a gone queue (completed, expired) on a correctly signed URL', async () => {
+    it('answers 404 for a gone queue (completed, expired) on a correctly signed URL, whatever the Accept header', async () => {
       const name = await goneQueue(short);
-      const client = await open(sseUrl(name, 'append', short), { Accept: '*/*' }, short);
-      await client.untilEnd();
-      expect(client.status).toBe(404);
-      expect(client.headers['content-type']).toMatch(/^text\/plain/);
-      expect(client.raw).toMatch(/No such queue/);
+      // No route decides from Accept: htmx 4 sends text/event-stream with every request.
+      for (const accept of ['text/event-stream', '*/*', 'text/html, text/event-stream']) {
+        const client = await open(sseUrl(name, 'append', short), { Accept: accept }, short);
+        await client.untilEnd();
+        expect(client.status).toBe(404);
+        expect(client.headers['content-type']).toMatch(/^text\/plain/);
+        expect(client.raw).toMatch(/No such queue/);
+      }
     });
 
-    it('tells an EventSource of a gone queue to stop: event: close, data: gone, then the end', async () => {
+    it('tells a page element (el) of a gone queue why, in its place, then closes: no status it would retry', async () => {
       const name = await goneQueue(short);
-      const client = await open(sseUrl(name, 'append', short), {}, short);
+      const client = await open(`${sseUrl(name, 'append', short)}&el=live`, {}, short);
       await client.untilEnd();
       expect(client.status).toBe(200);
-      expect(client.items).toHaveLength(0);
-      expect(client.events).toHaveLength(1);
-      expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone' });
-    });
-
-    it('gives the gone close event the cursor as its id (0-0 from the start), which the server accepts back as Last-Event-ID', async () => {
-      const url = sseUrl(await goneQueue(short), 'append', short);
-      const first = await open(url, {}, short);
-      await first.untilEnd();
-      // Without an id, Nest would number the event and that number would come back as an
-      // invalid Last-Event-ID (a 400 the browser retries forever).
-      expect(first.events).toEqual([
-        expect.objectContaining({ event: 'close', data: 'gone', id: '0-0' }),
-      ]);
-      // An EventSource that reconnects anyway sends the last id it saw.
-      const again = await open(url, { 'Last-Event-ID': first.events[0]!.id! }, short);
-      await again.untilEnd();
-      expect(again.status).toBe(200);
-      expect(again.events).toEqual([
-        expect.objectContaining({ event: 'close', data: 'gone', id: '0-0' }),
-      ]);
+      expect(client.headers['content-type']).toMatch(/^text\/event-stream/);
+      expect(client.items).toHaveLength(1);
+      const [notice, close] = client.events;
+      // The notice resets the id: it is no position in the stream, and nothing numbers it.
+      expect(notice!.id).toBe('');
+      expect(notice!.event).toBeUndefined();
+      expect(notice!.data).toMatch(
+        /^<hx-partial hx-target="#live" hx-swap="innerHTML"><p class="pluto-rt-notice" role="status" data-reason="gone">/,
+      );
+      expect(close).toMatchObject({ event: 'close', data: 'gone' });
+      expect(client.events).toHaveLength(2);
     });
 
     it('releases streams, queues and the reader subscription when the last client leaves', async () => {
@@ -524,28 +517,43 @@ describe('SSE transport (e2e)', () => {
       ['the Last-Event-ID header', 'header'],
       ['the after= query parameter', 'query'],
     ])(
-      'closes as gone at once a stream resuming with %s on a queue that never started',
+      'answers as gone at once a stream resuming with %s on a queue that never started',
       async (_, via) => {
         const name = t.rt.createQueueName();
         const id = '1700000000000-0';
         const url = via === 'query' ? `${sseUrl(name)}&after=${id}` : sseUrl(name);
         const headers = via === 'header' ? { 'Last-Event-ID': id } : undefined;
-        // t waits an hour for a start: only "gone at once" ends this stream in time.
-        const client = await open(url, headers);
-        await client.untilEnd(3_000);
-        expect(client.status).toBe(200);
-        expect(client.items).toHaveLength(0);
-        expect(client.events).toHaveLength(1);
-        // The close event carries the cursor the client sent, which a reconnect sends back.
-        expect(client.events[0]).toMatchObject({ event: 'close', data: 'gone', id });
-
-        // A plain client resuming the same way gets the 404 of a gone queue.
-        const plain = await open(url, { ...headers, Accept: '*/*' });
+        // t waits an hour for a start: only "gone at once" ends these streams in time.
+        const plain = await open(url, headers);
         await plain.untilEnd(3_000);
         expect(plain.status).toBe(404);
         expect(plain.headers['content-type']).toMatch(/^text\/plain/);
+
+        const page = await open(`${url}&el=live`, headers);
+        await page.untilEnd(3_000);
+        expect(page.status).toBe(200);
+        expect(
+          page.events.map((block) => [
+            block.event,
+            block.data?.match(/data-reason="(\w+)"/)?.[1] ?? block.data,
+          ]),
+        ).toEqual([
+          [undefined, 'gone'],
+          ['close', 'gone'],
+        ]);
       },
     );
+
+    it('tells a page element whose queue goes while it waits why, before the close', async () => {
+      const name = short.rt.createQueueName();
+      const client = await open(`${sseUrl(name, 'append', short)}&el=live`, {}, short);
+      await client.untilEnd(5_000);
+      const reasons = client.events.map((block) => [block.event, block.id, block.data]);
+      expect(reasons).toEqual([
+        [undefined, '', expect.stringContaining('data-reason="gone"')],
+        ['close', '0-0', 'gone'],
+      ]);
+    });
 
     it('counts waiting streams in stats().waitingForStart, back to 0 as they start or leave', async () => {
       const [a, b] = [t.rt.createQueueName(), t.rt.createQueueName()];

@@ -40,7 +40,17 @@ describe('resolveOptions', () => {
       secretIsEphemeral: false,
       guards: [],
       guardAssets: false,
+      htmx: 2,
     });
+  });
+
+  it('htmx is 2 or 4, as a number', () => {
+    expect(resolveOptions({ secret: SECRET, htmx: 4 }).htmx).toBe(4);
+    for (const bad of [3, '4', 4.5, null])
+      expect(optionsError({ secret: SECRET, htmx: bad })).toMatchObject({
+        option: 'htmx',
+        message: expect.stringMatching(/must be 2 or 4/),
+      });
   });
 
   it('keeps given values', () => {

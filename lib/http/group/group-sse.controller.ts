@@ -1,0 +1,59 @@
+import {
+  Headers,
+  Injectable,
+  Query,
+  Req,
+  Sse,
+  SseSignal,
+  UseFilters,
+  type MessageEvent,
+} from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Observable } from 'rxjs';
+import { TemplateRegistry } from '../../render/template-registry.js';
+import { UrlSigner } from '../../security/url-signer.js';
+import { pageElementOf } from '../page-element.js';
+import { MAX_PENDING_CHARS_PER_STREAM } from '../sse.controller.js';
+import { SseRefusalFilter } from '../sse-refusal.filter.js';
+import { SseStreamLimit } from '../sse-stream-limit.js';
+import { checkSignedGroup, parseGroupAfter, type GroupQuery } from './group-params.js';
+import { GroupStreams } from './group-streams.js';
+
+/**
+ * `GET {prefix}/group/sse?q=..&q=..`: every queue of a signed group over one event stream
+ * (one HTTP/1.1 connection for a whole dashboard), resumable with Last-Event-ID (or
+ * `after`): the group's cursor, one part per queue. Counts as one stream for `maxStreams`.
+ */
+@Injectable()
+export class GroupSseController {
+  constructor(
+    private readonly signer: UrlSigner,
+    private readonly templates: TemplateRegistry,
+    private readonly limit: SseStreamLimit,
+    private readonly streams: GroupStreams,
+  ) {}
+
+  @Sse('group/sse', { maxPendingDataLength: MAX_PENDING_CHARS_PER_STREAM })
+  @UseFilters(SseRefusalFilter)
+  async stream(
+    @Query() query: GroupQuery & { el?: unknown },
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @SseSignal() signal: AbortSignal,
+    @Req() req: IncomingMessage,
+  ): Promise<Observable<MessageEvent>> {
+    pageElementOf(query); // a malformed el is a 400 (SseRefusalFilter reads a good one)
+    const grant = checkSignedGroup(query, this.signer);
+    if (grant.format === 'html')
+      for (const member of grant.members) this.templates.assertUsable(member.template);
+    const cursor = parseGroupAfter(lastEventId, query.after, grant.members.length);
+    const release = this.limit.acquire();
+    // Every end of the response aborts the signal, even one whose stream never started.
+    signal.addEventListener('abort', release, { once: true });
+    try {
+      return await this.streams.open(grant, cursor, signal, req.socket);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+}
