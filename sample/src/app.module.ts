@@ -28,6 +28,8 @@ export class AppModule {
             insecureDevelopmentMode: !process.env.PLUTO_RT_SECRET,
             templatesDir: VIEWS_DIR,
             keyPrefix: process.env.PLUTO_RT_KEY_PREFIX ?? 'pluto-rt:',
+            // HTMX_MAJOR=4 serves every page on htmx 4; unset, the module's default.
+            ...(config.htmxMajor ? { htmx: config.htmxMajor } : {}),
           }),
         }),
         BullModule.forRootAsync({

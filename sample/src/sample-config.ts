@@ -11,6 +11,8 @@ export interface SampleConfig {
   bullPrefix: string;
   /** How often the polling demos ask for new items (htmx interval syntax). */
   pollInterval: string;
+  /** HTMX_MAJOR: the htmx of every page (the index page can switch one browser); unset, the module's default. */
+  htmxMajor?: 2 | 4;
 }
 
 /** Reads the environment (and `--web` / `--worker`); throws with a readable message on a bad value. */
@@ -22,7 +24,15 @@ export function readSampleConfig(env = process.env, argv = process.argv.slice(2)
     stepMs: readInt('SAMPLE_STEP_MS', env.SAMPLE_STEP_MS, 150, 0, 60_000),
     bullPrefix: env.SAMPLE_BULL_PREFIX || 'bull',
     pollInterval: readInterval(env.SAMPLE_POLL_INTERVAL),
+    htmxMajor: readMajor(env.HTMX_MAJOR),
   };
+}
+
+function readMajor(raw: string | undefined): 2 | 4 | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== '2' && raw !== '4')
+    throw new Error(`HTMX_MAJOR must be 2 or 4, got ${JSON.stringify(raw)}`);
+  return Number(raw) as 2 | 4;
 }
 
 function readRole(fromEnv: string | undefined, argv: string[]): SampleRole {

@@ -3,14 +3,15 @@
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import { randomBytes } from 'node:crypto';
 import { redisClient } from '../helpers/redis.js';
-import { expectStreamsClosed } from './support/results-page.js';
+import { chooseMajor, expectStreamsClosed, type Major } from './support/results-page.js';
 import { useSampleInChromium } from './support/sample-in-chromium.js';
 
 const POLL_MS = 200;
 
 /** A results page opened after its queue expired (e.g. reloaded a few minutes later). */
-describe('a results page whose queue has expired', () => {
+describe.each<Major>([2, 4])('a results page whose queue has expired, on htmx %i', (major) => {
   const ctx = useSampleInChromium({ pollInterval: `${POLL_MS}ms` });
+  beforeEach(() => chooseMajor(ctx.watched.page, ctx.sample.url, major));
 
   /**
    * A queue in the state that expiry leaves: its stream deleted, its tombstone (written by
@@ -34,23 +35,37 @@ describe('a results page whose queue has expired', () => {
         document.querySelector('[data-stream-panel]')?.getAttribute('data-stream') !== 'connecting',
     );
 
-  it('over SSE closes at once: one request, no reconnect loop, no console error', async () => {
+  /** The notice the page shows where its stream element (or poller) was. */
+  const notice = async (selector: string) => {
+    const found = ctx.watched.page.locator(`${selector} > .pluto-rt-notice`);
+    expect(await found.count()).toBe(1);
+    expect(await found.getAttribute('data-reason')).toBe('gone');
+    expect(await found.textContent()).toBe('These live results are no longer available.');
+    // Styled by the module's pluto-rt.css (the scripts partial links it).
+    expect(await found.evaluate((el) => getComputedStyle(el).borderLeftStyle)).toBe('solid');
+  };
+
+  it('over SSE says so in place of the stream and closes at once: one request, no reconnect loop, no console error', async () => {
     await ctx.watched.page.goto(`${ctx.sample.url}/demos/list/sse/${await goneQueue()}`);
     await settled();
     expect(await ctx.watched.page.getAttribute('[data-stream-panel]', 'data-stream')).toBe(
-      'finished',
+      'stopped',
     );
+    await notice('.pluto-rt-sse');
     await expectStreamsClosed(ctx.watched, 'sse', 1, POLL_MS);
     expect(ctx.watched.consoleErrors).toEqual([]);
+    expect(ctx.watched.consoleWarnings).toEqual([]);
   });
 
-  it('over polling stops polling, with no console error', async () => {
+  it('over polling says so in place of the poller and stops polling, with no console error', async () => {
     await ctx.watched.page.goto(`${ctx.sample.url}/demos/list/polling/${await goneQueue()}`);
     await settled();
     expect(await ctx.watched.page.getAttribute('[data-stream-panel]', 'data-stream')).toBe(
-      'finished',
+      'stopped',
     );
+    await notice('.pluto-rt-poller');
     await expectStreamsClosed(ctx.watched, 'polling', 1, POLL_MS);
     expect(ctx.watched.consoleErrors).toEqual([]);
+    expect(ctx.watched.consoleWarnings).toEqual([]);
   });
 });

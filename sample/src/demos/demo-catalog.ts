@@ -4,6 +4,11 @@ import { PROGRESS_JOBS, STATUS_JOBS, type BullQueueName, type DemoJobData } from
 export type Transport = 'sse' | 'polling';
 export const TRANSPORTS: readonly Transport[] = ['sse', 'polling'];
 
+export const TRANSPORT_LABELS: Record<Transport, string> = {
+  sse: 'Server-Sent Events',
+  polling: 'polling',
+};
+
 /** One demo of the index page: the job it starts and the page that shows it. */
 export interface Demo {
   slug: string;

@@ -25,7 +25,7 @@ export class DemoLauncher {
   }
 
   /** Resolves to the queue name the results page streams. */
-  async launch(demo: Demo): Promise<string> {
+  async launch(demo: Pick<Demo, 'slug' | 'swapMode' | 'bullQueue' | 'job'>): Promise<string> {
     const name = this.rt.createQueueName();
     const queue = this.rt.get(name);
     // Say "queued" at once: the page shows it while the job waits for a free worker.

@@ -11,15 +11,18 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { RtQueueNameError, RtQueueService } from 'nestjs-pluto-rt';
-import { DEMOS, findDemo, isTransport, type Demo, type Transport } from '../demos/demo-catalog.js';
+import { DASHBOARD_BLURB } from '../demos/dashboard.js';
+import {
+  DEMOS,
+  findDemo,
+  isTransport,
+  TRANSPORT_LABELS,
+  type Demo,
+  type Transport,
+} from '../demos/demo-catalog.js';
 import { SAMPLE_CONFIG } from '../sample-config.module.js';
 import type { SampleConfig } from '../sample-config.js';
 import { DemoLauncher } from './demo-launcher.js';
-
-const TRANSPORT_LABELS: Record<Transport, string> = {
-  sse: 'Server-Sent Events',
-  polling: 'polling',
-};
 
 /**
  * The index page (a button per demo and transport), the launch POST, and the results page.
@@ -37,7 +40,7 @@ export class DemosController {
   @Get()
   @Render('index')
   index() {
-    return { demos: DEMOS };
+    return { demos: DEMOS, dashboardBlurb: DASHBOARD_BLURB };
   }
 
   @Post('demos/:slug/:transport')

@@ -3,9 +3,10 @@
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import type { Page } from 'playwright-core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventSourceStates, type WatchedPage } from './watched-page.js';
+import { eventSourceStates, sseCloses, type WatchedPage } from './watched-page.js';
 
 export type Transport = 'sse' | 'polling';
+export type Major = 2 | 4;
 
 export interface ShownItem {
   step: string;
@@ -22,10 +23,27 @@ export async function launchDemo(
 ): Promise<string> {
   await page.goto(`${baseUrl}/`);
   await Promise.all([
-    page.waitForURL(new RegExp(`/demos/${slug}/${transport}/rtq_[\\w-]+$`)),
+    // One queue, or the dashboard's, joined by ".".
+    page.waitForURL(new RegExp(`/demos/${slug}/${transport}/rtq_[\\w-]+(\\.rtq_[\\w-]+)*$`)),
     page.click(`button[data-demo="${slug}"][data-transport="${transport}"]`),
   ]);
   return page.url();
+}
+
+/**
+ * Switches this browser to htmx `major` with the index page's link (a cookie), and checks
+ * that the index page then runs on it.
+ */
+export async function chooseMajor(page: Page, baseUrl: string, major: Major): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  // The link answers with a redirect to this same page: wait for it to load again.
+  await Promise.all([page.waitForEvent('load'), page.click(`a[data-htmx="${major}"]`)]);
+  expect(await htmxVersion(page)).toMatch(new RegExp(`^${major}\\.`));
+}
+
+/** The version of the htmx the page runs. */
+export function htmxVersion(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => (window as unknown as { htmx?: { version: string } }).htmx?.version);
 }
 
 /** Waits until every stream panel of the page says its stream ended (close event or 286). */
@@ -77,10 +95,11 @@ export function stepsUpTo(n: number): string[] {
 }
 
 /**
- * Checks that the page's streams ended for good: over SSE, one request per consumer and
- * every EventSource CLOSED (a closed EventSource never reconnects); over polling, each
- * poller got its 286, was replaced by an inert element, and no poll request follows for
- * three poll intervals.
+ * Checks that the page's streams ended for good: over SSE, one request per consumer, each
+ * closed by its close event as its htmx reports it (and, under htmx 2, every EventSource
+ * CLOSED: a closed EventSource never reconnects); over polling, each poller got its 286,
+ * was replaced by an inert element. Either way nothing more is requested for three poll
+ * intervals (htmx 4 would reconnect a stream that ended without its close event).
  */
 export async function expectStreamsClosed(
   watched: WatchedPage,
@@ -92,20 +111,21 @@ export async function expectStreamsClosed(
     const requests = watched.streamRequests('sse');
     expect(requests).toHaveLength(consumers);
     for (const request of requests) expect(request.status).toBe(200);
-    expect(await eventSourceStates(watched.page)).toEqual(Array(consumers).fill(2));
+    const closes = await sseCloses(watched.page);
+    expect(closes.map((close) => close.reason)).toEqual(Array(consumers).fill('message'));
+    for (const state of await eventSourceStates(watched.page)) expect(state).toBe(2);
     expect(watched.streamRequests('poll')).toHaveLength(0);
-    return;
+  } else {
+    const polls = watched.streamRequests('poll');
+    expect(polls.filter((request) => request.status === 286)).toHaveLength(consumers);
+    expect(polls.every((request) => [200, 204, 286].includes(request.status ?? 0))).toBe(true);
+    expect(await watched.page.locator('.pluto-rt-poller').count()).toBe(consumers);
+    expect(await watched.page.locator('.pluto-rt-poller[hx-get]').count()).toBe(0);
+    expect(watched.streamRequests('sse')).toHaveLength(0);
   }
-  const polls = watched.streamRequests('poll');
-  expect(polls.filter((request) => request.status === 286)).toHaveLength(consumers);
-  expect(polls.every((request) => [200, 204, 286].includes(request.status ?? 0))).toBe(true);
-  expect(await watched.page.locator('.pluto-rt-poller').count()).toBe(consumers);
-  expect(await watched.page.locator('.pluto-rt-poller[hx-get]').count()).toBe(0);
   const before = watched.requests.length;
   await quietFor(3 * pollIntervalMs + 100);
-  expect(watched.streamRequests('poll')).toHaveLength(polls.length);
   expect(watched.requests.length).toBe(before);
-  expect(watched.streamRequests('sse')).toHaveLength(0);
 }
 
 /**
