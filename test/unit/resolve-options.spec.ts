@@ -219,7 +219,7 @@ describe('resolveOptions', () => {
     it('takes a cluster: startup nodes and ioredis Cluster options', () => {
       const cluster = {
         nodes: [{ host: '10.0.0.1', port: 7000 }],
-        options: { scaleReads: 'master' },
+        options: { scaleReads: 'master' as const },
       };
       expect(resolveOptions({ secret: SECRET, redis: { cluster } }).redis).toEqual({
         cluster,
