@@ -40,7 +40,14 @@ export function resolveRedis(redis: PlutoRtModuleOptions['redis']): ResolvedRedi
     if (!Array.isArray(cluster.nodes) || cluster.nodes.length === 0)
       throw new RtOptionsError('redis.cluster.nodes', 'must be a non-empty array of startup nodes');
     if (cluster.options !== undefined) checkObject('redis.cluster.options', cluster.options);
-    checkClusterMode('redis.cluster', pubsub, cluster.options?.keyPrefix);
+    // The module's Cluster also subscribes, and ioredis would prefix those channels too.
+    if (cluster.options?.keyPrefix !== undefined) {
+      throw new RtOptionsError(
+        'redis.cluster.options.keyPrefix',
+        'is not supported: use the module option keyPrefix instead',
+      );
+    }
+    checkClusterMode('redis.cluster', pubsub, undefined);
     return { cluster, pubsub };
   }
   if (url !== undefined) checkString('redis.url', url, /^rediss?:\/\/[^\s]+$/);

@@ -61,22 +61,27 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     };
     if (client) {
       this.command = client;
+      this.reader = this.own(this.readerFor(client));
     } else if (cluster) {
+      // One Cluster for both: its sharded subscribers are one connection per master beside
+      // the command connection (a second Cluster would hold command connections of its own).
       this.command = this.own(
         new Cluster(cluster.nodes, {
           ...cluster.options,
+          shardedSubscribers: true,
           enableOfflineQueue: false,
           lazyConnect: true,
           redisOptions: { ...cluster.options?.redisOptions, ...own },
         }),
       );
+      this.reader = this.command;
     } else {
       const standalone = { retryStrategy, ...options, ...own, enableOfflineQueue: false };
       this.command = this.own(url ? new Redis(url, standalone) : new Redis(standalone));
+      this.reader = this.own(this.readerFor(this.command));
     }
     this.isCluster = this.command.isCluster;
     this.clientKeyPrefix = this.command.options.keyPrefix ?? '';
-    this.reader = this.own(this.readerFor(this.command));
   }
 
   /** A client for subscriptions only, of the same kind and server(s) as `command`. */
@@ -197,6 +202,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   private own(client: RedisClient): RedisClient {
+    if (this.owned.includes(client)) return client;
     this.owned.push(client);
     // One line per outage, not one per reconnect attempt; an 'error' without a listener would crash.
     client.on('error', (err: Error) => {

@@ -233,9 +233,9 @@ describe('resolveOptions', () => {
       ['options not an object', { nodes: [7000], options: 5 }, 'redis.cluster.options'],
       ['an unknown key', { nodes: [7000], startupNodes: [] }, 'redis.cluster.startupNodes'],
       [
-        'a keyPrefix with braces',
-        { nodes: [7000], options: { keyPrefix: '{app}:' } },
-        'redis.cluster keyPrefix',
+        'a keyPrefix of its own',
+        { nodes: [7000], options: { keyPrefix: 'app:' } },
+        'redis.cluster.options.keyPrefix',
       ],
     ])('refuses a cluster with %s, naming the option', (_, cluster, option) => {
       expect(optionsError({ secret: SECRET, redis: { cluster } }).option).toBe(option);
