@@ -81,6 +81,25 @@ export class RtRedisUnavailableError extends RtError {
   }
 }
 
+/**
+ * A write that fewer replicas confirmed than `waitForReplicas` asks for, within its
+ * timeout. The master has stored it (`id`): a failover now could lose it, and retrying
+ * could store it twice.
+ */
+export class RtNotReplicatedError extends RtError {
+  constructor(
+    readonly operation: string,
+    readonly id: string,
+    readonly confirmed: number,
+    readonly replicas: number,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `Redis replication: ${operation} ${id} was confirmed by ${confirmed} of ${replicas} replica(s) within ${timeoutMs} ms (waitForReplicas)`,
+    );
+  }
+}
+
 /** An item template name that breaks the rules (`pluto_rt`, no traversal), or no such file. */
 export class RtTemplateError extends RtError {
   constructor(

@@ -1,12 +1,15 @@
 // Usage: node scripts/with-redis.mjs -- <command...>
-// Runs the command with REDIS_URL pointing at a reachable Redis (see redis-env.mjs).
+// Runs the command with REDIS_URL pointing at a reachable Redis (see redis-env.mjs), or as
+// it is when REDIS_CLUSTER_NODES names a Redis Cluster.
 import { spawn } from 'node:child_process';
 import { ensureRedis } from './redis-env.mjs';
 
 const args = process.argv.slice(process.argv.indexOf('--') + 1);
 let redis;
 try {
-  redis = await ensureRedis();
+  redis = process.env.REDIS_CLUSTER_NODES
+    ? { url: process.env.REDIS_URL ?? '', stop: async () => {}, source: 'cluster' }
+    : await ensureRedis();
 } catch (err) {
   console.error(err.message);
   process.exit(1);

@@ -1,10 +1,11 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { HtmxMajor } from '../markup/htmx-dialect.js';
-import type { PlutoRtRedisOptions } from './pluto-rt-options.interface.js';
+import type { PlutoRtRedisOptions, PlutoRtWaitForReplicas } from './pluto-rt-options.interface.js';
 
 /** @internal Options after defaults and validation: what the providers read. */
 export interface PlutoRtConfig {
-  redis: PlutoRtRedisOptions;
+  redis: PlutoRtRedisOptions & { pubsub: 'auto' | 'sharded' | 'classic' };
+  waitForReplicas?: PlutoRtWaitForReplicas;
   keyPrefix: string;
   clientName: string;
   keepaliveMs: number;

@@ -1,24 +1,59 @@
 import type { CanActivate, Type } from '@nestjs/common';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { HtmxMajor } from '../markup/htmx-dialect.js';
 
-/** How the module reaches Redis: give exactly one of `url`, `options` or `client`. */
+/** A Redis Cluster, reached through an ioredis `Cluster` that the module creates. */
+export interface PlutoRtClusterOptions {
+  /** Startup nodes, e.g. `[{ host: '10.0.0.1', port: 6379 }]` or `['redis://10.0.0.1:6379']`. */
+  nodes: ClusterNode[];
+  /** ioredis Cluster options (its `redisOptions` apply to every node connection). */
+  options?: ClusterOptions;
+}
+
+/**
+ * How the module reaches Redis: `url` and/or `options` (Sentinel too: `options: { sentinels,
+ * name }`), or `cluster`, or `client`.
+ */
 export interface PlutoRtRedisOptions {
   /** A `redis://` or `rediss://` URL. */
   url?: string;
   /** ioredis options; merged over `url` when both are given. */
   options?: RedisOptions;
+  /** A Redis Cluster (needs Redis 7 and ioredis 6). */
+  cluster?: PlutoRtClusterOptions;
   /**
-   * An existing ioredis client. The module uses it for commands and a duplicate of it for
-   * its reader; it never closes the client you hand in (it does close the duplicate).
+   * An existing ioredis client (`Redis` or `Cluster`). The module uses it for commands and a
+   * duplicate of it for its reader; it never closes the client you hand in (it does close
+   * the duplicate).
    */
-  client?: Redis;
+  client?: Redis | Cluster;
+  /**
+   * Pub/sub that wakes the readers: `sharded` (SPUBLISH/SSUBSCRIBE, Redis 7+), `classic`
+   * (PUBLISH/SUBSCRIBE: for a standalone server older than 7, or a proxy without sharded
+   * pub/sub), or `auto`: sharded on Redis 7+ and on a cluster, classic below 7.
+   * @default 'auto'
+   */
+  pubsub?: 'auto' | 'sharded' | 'classic';
+}
+
+/**
+ * Makes `push`/`complete` wait until `replicas` replicas confirm the write (Redis WAIT),
+ * so that a failover cannot lose an acknowledged item; costs a replication round trip.
+ */
+export interface PlutoRtWaitForReplicas {
+  /** Replicas that must confirm each write. */
+  replicas: number;
+  /** How long to wait for them before rejecting with `RtNotReplicatedError`. */
+  timeoutMs: number;
 }
 
 export interface PlutoRtModuleOptions {
   /** @default { url: 'redis://127.0.0.1:6379' } */
   redis?: PlutoRtRedisOptions;
-  /** Prefix of every Redis key and channel the module uses. @default 'pluto-rt:' */
+  /**
+   * Prefix of every Redis key and channel the module uses; no `{` or `}`: each queue's keys
+   * share a hash tag of their own. @default 'pluto-rt:'
+   */
   keyPrefix?: string;
   /** Name the module's Redis connections report in CLIENT LIST. @default 'pluto-rt' */
   clientName?: string;
@@ -43,6 +78,8 @@ export interface PlutoRtModuleOptions {
   maxStreams?: number;
   /** How long a push waits for Redis to be reachable before it rejects, in ms. @default 5_000 */
   commandTimeoutMs?: number;
+  /** Wait for replicas to confirm each push and complete (see the README's failover section). @default undefined (no waiting) */
+  waitForReplicas?: PlutoRtWaitForReplicas;
   /** Folder of the item templates (`.hbs`). @default `${process.cwd()}/views` */
   templatesDir?: string;
   /** Secret of the signed stream URLs; at least 32 characters. Required unless `insecureDevelopmentMode`. */
@@ -58,14 +95,14 @@ export interface PlutoRtModuleOptions {
   guards?: Array<Type<CanActivate> | CanActivate>;
   /** Whether `guards` also protect the client script route. @default false */
   guardAssets?: boolean;
+  /** How often open streams check that their queue still exists (one command per check for all of them), in ms. @default 60_000 */
+  sweepIntervalMs?: number;
   /**
    * The htmx major of your pages: the scripts partial loads it and the other partials
    * write its attributes. A page may choose another one (see the README, "htmx 2 or 4").
    * @default 2
    */
   htmx?: HtmxMajor;
-  /** How often open streams check that their queue still exists (one command per check for all of them), in ms. @default 60_000 */
-  sweepIntervalMs?: number;
 }
 
 /** Fixed when the module is imported, for both `forRoot` and `forRootAsync`. */

@@ -2,15 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { RtOptionsError } from '../errors.js';
 import { isHtmxMajor, type HtmxMajor } from '../markup/htmx-dialect.js';
+import {
+  checkBoolean,
+  checkInteger,
+  checkObject,
+  checkString,
+  refuseUnknownKeys,
+} from './option-checks.js';
 import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
+import { resolveRedis } from './resolve-redis.js';
 
 const MIN_SECRET_LENGTH = 32;
 /** A year: also the bound of `rtUrls`'s own ttlSeconds (an `exp` the routes accept). */
 export const MAX_URL_TTL_SECONDS = 31_536_000;
 
 type NumericOption = Exclude<
-  { [K in keyof PlutoRtConfig]: PlutoRtConfig[K] extends number ? K : never }[keyof PlutoRtConfig],
+  {
+    [K in keyof PlutoRtConfig]-?: PlutoRtConfig[K] extends number ? K : never;
+  }[keyof PlutoRtConfig],
   'htmx' // a number, but one of two, not a range
 >;
 
@@ -57,7 +67,8 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
   return {
     ...numbers,
     redis: resolveRedis(raw.redis),
-    keyPrefix: checkString('keyPrefix', raw.keyPrefix ?? 'pluto-rt:', /^[\w:.{}-]{1,64}$/),
+    waitForReplicas: resolveWaitForReplicas(raw.waitForReplicas, numbers.commandTimeoutMs),
+    keyPrefix: resolveKeyPrefix(raw.keyPrefix),
     clientName: checkString('clientName', raw.clientName ?? 'pluto-rt', /^[\w:.-]{1,64}$/),
     templatesDir: resolve(
       checkString('templatesDir', raw.templatesDir ?? resolve(process.cwd(), 'views'), /^.+$/),
@@ -73,6 +84,7 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
 const KNOWN_OPTIONS = new Set<string>([
   ...Object.keys(NUMERIC_DEFAULTS),
   'redis',
+  'waitForReplicas',
   'keyPrefix',
   'clientName',
   'templatesDir',
@@ -82,6 +94,13 @@ const KNOWN_OPTIONS = new Set<string>([
   'guardAssets',
   'htmx',
 ]);
+
+function checkHtmx(value: unknown): HtmxMajor {
+  if (value === undefined) return 2;
+  if (!isHtmxMajor(value))
+    throw new RtOptionsError('htmx', `must be 2 or 4 (a number), got ${JSON.stringify(value)}`);
+  return value;
+}
 
 function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEphemeral: boolean } {
   const devMode = checkBoolean('insecureDevelopmentMode', raw.insecureDevelopmentMode ?? false);
@@ -103,33 +122,35 @@ function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEph
   return { secret: raw.secret, secretIsEphemeral: false };
 }
 
-function resolveRedis(redis: PlutoRtModuleOptions['redis']): PlutoRtConfig['redis'] {
-  if (redis === undefined) return { url: 'redis://127.0.0.1:6379' };
-  if (typeof redis !== 'object' || redis === null)
-    throw new RtOptionsError('redis', 'must be an object');
-  // redis.options itself goes to ioredis as it is: its options are ioredis's to know.
-  refuseUnknownKeys(redis, REDIS_KEYS, 'redis.');
-  const { url, options, client } = redis;
-  if (client !== undefined) {
-    if (url !== undefined || options !== undefined) {
-      throw new RtOptionsError('redis', 'takes either client, or url and/or options, not both');
-    }
-    if (typeof client !== 'object' || typeof client.duplicate !== 'function') {
-      throw new RtOptionsError('redis.client', 'must be an ioredis client');
-    }
-    return { client };
-  }
-  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(url))) {
+function resolveKeyPrefix(keyPrefix: unknown = 'pluto-rt:'): string {
+  if (typeof keyPrefix === 'string' && /[{}]/.test(keyPrefix)) {
     throw new RtOptionsError(
-      'redis.url',
-      `must be a redis:// or rediss:// URL, got ${String(url)}`,
+      'keyPrefix',
+      `must not contain { or }: each queue's keys carry a hash tag of their own (prefix{queue}), got ${JSON.stringify(keyPrefix)}`,
     );
   }
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new RtOptionsError('redis.options', 'must be an object of ioredis options');
+  return checkString('keyPrefix', keyPrefix, /^[\w:.-]{1,64}$/);
+}
+
+const WAIT_KEYS = new Set(['replicas', 'timeoutMs']);
+
+function resolveWaitForReplicas(
+  wait: PlutoRtModuleOptions['waitForReplicas'],
+  commandTimeoutMs: number,
+): PlutoRtConfig['waitForReplicas'] {
+  if (wait === undefined) return undefined;
+  checkObject('waitForReplicas', wait);
+  refuseUnknownKeys(wait, WAIT_KEYS, 'waitForReplicas.');
+  const replicas = checkInteger('waitForReplicas.replicas', wait.replicas, 1, 100);
+  // The WAIT rides on the push's own command time: it must leave room for the script.
+  const timeoutMs = checkInteger('waitForReplicas.timeoutMs', wait.timeoutMs, 1, 60_000);
+  if (timeoutMs >= commandTimeoutMs) {
+    throw new RtOptionsError(
+      'waitForReplicas.timeoutMs',
+      `must be less than commandTimeoutMs (${commandTimeoutMs}), got ${timeoutMs}`,
+    );
   }
-  if (url === undefined && options === undefined) return { url: 'redis://127.0.0.1:6379' };
-  return { url, options };
+  return { replicas, timeoutMs };
 }
 
 function resolveGuards(guards: PlutoRtModuleOptions['guards']): PlutoRtConfig['guards'] {
@@ -147,42 +168,4 @@ function resolveGuards(guards: PlutoRtModuleOptions['guards']): PlutoRtConfig['g
       );
   });
   return guards;
-}
-
-const REDIS_KEYS = new Set(['url', 'options', 'client']);
-
-/** A misspelt or misplaced option would be ignored in silence: name the first one instead. */
-function refuseUnknownKeys(
-  value: object,
-  known: Set<string>,
-  path: string,
-  hint: (key: string) => string = () => '',
-): void {
-  const unknown = Object.keys(value).find((key) => !known.has(key));
-  if (unknown !== undefined) {
-    throw new RtOptionsError(`${path}${unknown}`, `is not a known option${hint(unknown)}`);
-  }
-}
-
-function checkString(name: string, value: unknown, pattern: RegExp): string {
-  if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new RtOptionsError(
-      name,
-      `must be a string matching ${pattern}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
-function checkHtmx(value: unknown): HtmxMajor {
-  if (value === undefined) return 2;
-  if (!isHtmxMajor(value))
-    throw new RtOptionsError('htmx', `must be 2 or 4 (a number), got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function checkBoolean(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean')
-    throw new RtOptionsError(name, `must be a boolean, got ${JSON.stringify(value)}`);
-  return value;
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { Observable } from 'rxjs';
 import { RtQueueNotFoundError, RtRedisUnavailableError } from '../errors.js';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
@@ -8,6 +7,7 @@ import { RedisConnections } from '../store/redis-connections.js';
 import type { RtEntry } from '../store/rt-entry.js';
 import { compareStreamIds, START_ID } from '../store/stream-id.js';
 import { StreamStore } from '../store/stream-store.js';
+import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { sweepExpired } from './expiry-sweep.js';
 import { parsePublished, type QueueTap } from './queue-tap.js';
 import { StreamListener } from './stream-listener.js';
@@ -25,22 +25,22 @@ export interface RtHubStats {
 }
 
 /**
- * The shared reader: one Redis connection subscribed to the channel of every queue that
- * has an open stream in this process. Each push publishes its entry (and the id before
- * it), which is fanned out to all listeners of the queue as the same object. A listener
- * that joins late, misses an entry or outlives a reconnect reads the gap from the stream.
- * An idle open stream costs Redis nothing.
+ * The shared reader: one Redis connection (one per master on a cluster) subscribed to the
+ * channel of every queue that has an open stream in this process. Each push publishes its
+ * entry (and the id before it), which is fanned out to all listeners of the queue as the
+ * same object. A listener that joins late, misses an entry or outlives a reconnect, a slot
+ * migration or a failover reads the gap from the stream. An idle open stream costs Redis
+ * nothing.
  */
 @Injectable()
 export class StreamHub implements OnModuleDestroy {
   private readonly logger = new Logger('PlutoRt');
   private readonly taps = new Map<string, QueueTap>();
-  private readonly reader: Redis;
+  private readonly subscriptions: ChannelSubscriptions;
   private readonly sweepTimer: NodeJS.Timeout;
   private closing = false;
   /** Listeners across all taps, kept as a count so that stats() need not count them. */
   private listenerCount = 0;
-  private hasConnected = false;
   /** Catch-ups of open streams that found Redis away: retried when a connection is back. */
   private readonly deferred = new Map<QueueTap, Set<StreamListener>>();
 
@@ -49,13 +49,11 @@ export class StreamHub implements OnModuleDestroy {
     private readonly connections: RedisConnections,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {
-    this.reader = connections.reader;
-    this.reader.on('message', (channel: string, message: string) =>
-      this.onMessage(channel, message),
+    this.subscriptions = new ChannelSubscriptions(
+      connections,
+      (channel, message) => this.onMessage(channel, message),
+      () => this.resync(),
     );
-    this.reader.on('ready', () => this.onReaderReady());
-    // Registered after onReaderReady, which renews the subscriptions these catch-ups await.
-    this.reader.on('ready', () => this.retryDeferred());
     // The command connection may be the app's own client: its listener goes at shutdown.
     connections.command.on('ready', this.retryDeferred);
     this.sweepTimer = setInterval(() => void this.sweep(), config.sweepIntervalMs).unref();
@@ -104,6 +102,7 @@ export class StreamHub implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.closing = true;
     clearInterval(this.sweepTimer);
+    this.subscriptions.close();
     this.connections.command.off('ready', this.retryDeferred);
     this.deferred.clear();
     for (const tap of [...this.taps.values()]) {
@@ -131,15 +130,11 @@ export class StreamHub implements OnModuleDestroy {
   }
 
   private async subscribe(tap: QueueTap): Promise<void> {
-    await this.connections.whenReady(this.reader, 'subscribe');
+    await this.connections.whenReady(this.connections.reader, 'subscribe');
     // Its streams left while it waited (at once, or while Redis was away): nothing to send.
     if (this.taps.get(tap.name) !== tap) return;
     tap.subscribeSent = true;
-    try {
-      await this.reader.subscribe(tap.channel);
-    } catch (err) {
-      throw new RtRedisUnavailableError('subscribe', err);
-    }
+    await this.subscriptions.subscribe(tap.channel);
   }
 
   private remove(tap: QueueTap, listener: StreamListener): void {
@@ -147,10 +142,7 @@ export class StreamHub implements OnModuleDestroy {
     if (tap.listeners.size > 0 || this.taps.get(tap.name) !== tap) return;
     this.taps.delete(tap.name);
     this.deferred.delete(tap);
-    // Commands go out in order: a later tap's SUBSCRIBE to the channel follows this one.
-    if (tap.subscribeSent && this.reader.status === 'ready') {
-      this.reader.unsubscribe(tap.channel).catch(() => undefined);
-    }
+    if (tap.subscribeSent) this.subscriptions.unsubscribe(tap.channel);
   }
 
   /**
@@ -231,26 +223,21 @@ export class StreamHub implements OnModuleDestroy {
   }
 
   /**
-   * After a reconnect, entries published while the reader was away never arrive: resubscribe
-   * everything, then let every listener read what it missed.
+   * After a reconnect, a slot migration or a failover, entries published while a
+   * subscription lapsed never arrive (and the lost one may be an end marker): subscribe
+   * again, and once that is confirmed, let every listener read what it missed.
    */
-  private onReaderReady(): void {
-    if (!this.hasConnected) {
-      this.hasConnected = true;
-      return;
-    }
-    if (this.taps.size === 0) return;
-    this.logger.log(`Reader reconnected; resuming ${this.taps.size} queue(s)`);
-    const channels = [...this.taps.values()].map((tap) => tap.channel);
-    const resubscribed = this.reader.subscribe(...channels).catch((err: unknown) => {
-      throw new RtRedisUnavailableError('subscribe', err);
-    });
-    resubscribed.catch(() => undefined); // reported through each catch-up below
+  private resync(): void {
+    if (this.taps.size === 0 || this.closing) return;
+    this.logger.log(`Reader resubscribed; resuming ${this.taps.size} queue(s)`);
     for (const tap of this.taps.values()) {
-      tap.subscribed = resubscribed;
-      const idle = [...tap.listeners].filter((l) => !l.catchingUp);
-      for (const listener of idle) listener.pending = [];
-      if (idle.length > 0) void this.catchUp(tap, idle, false);
+      if (!tap.subscribeSent) continue; // its first subscription is still on its way
+      tap.subscribed = this.subscriptions.subscribe(tap.channel);
+      tap.subscribed.catch(() => undefined); // reported through the catch-up below
+      // A listener in the middle of a catch-up keeps what it has buffered; the others
+      // buffer what arrives from now on. Deliveries stay in order either way (prevId).
+      for (const listener of tap.listeners) listener.pending ??= [];
+      if (tap.listeners.size > 0) void this.catchUp(tap, [...tap.listeners], false);
     }
   }
 }

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { END_FIELD, ITEM_FIELD } from '../pluto-rt.constants.js';
+import type { PubSubKind, RedisClient } from './redis-connections.js';
 
 /**
  * The stream's writes are scripts so that each is one atomic round trip: check, XADD,
- * EXPIRE and the PUBLISH that wakes the readers, whose message carries the previous
- * entry id (for gap detection) and the entry itself.
+ * EXPIRE and the publish that wakes the readers, whose message carries the previous entry
+ * id (for gap detection) and the entry itself. KEYS are the queue's stream, its tombstone
+ * and its channel, all under one hash tag: one slot, so the scripts run on a cluster. With
+ * sharded pub/sub the channel is published with SPUBLISH, and `#!lua` makes Redis check
+ * that the script touches its declared keys only.
  */
 const LAST_ENTRY = `
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
@@ -14,14 +17,17 @@ if last then prev = last[1] end
 local ended = last and last[2][1] == '${END_FIELD}'
 `;
 
-export const PUSH_SCRIPT = `${LAST_ENTRY}
+const header = (kind: PubSubKind) => (kind === 'sharded' ? '#!lua\n' : '');
+const publish = (kind: PubSubKind) => (kind === 'sharded' ? 'SPUBLISH' : 'PUBLISH');
+
+const pushSource = (kind: PubSubKind) => `${header(kind)}${LAST_ENTRY}
 if ended then return redis.error_reply('PLUTO_RT_COMPLETE queue is complete') end
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[3]) then return redis.error_reply('PLUTO_RT_FULL queue is full') end
 local id = redis.call('XADD', KEYS[1], '*', '${ITEM_FIELD}', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 -- The tombstone outlives the stream: a started queue, completed or abandoned, reads as gone.
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
-redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[1])
+redis.call('${publish(kind)}', KEYS[3], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[1])
 return id`;
 
 /**
@@ -29,12 +35,12 @@ return id`;
  * the tombstone KEYS[2], which outlives the stream so that a reader arriving after expiry
  * hears "gone" rather than waiting for a queue that will never start.
  */
-export const COMPLETE_SCRIPT = `${LAST_ENTRY}
+const completeSource = (kind: PubSubKind) => `${header(kind)}${LAST_ENTRY}
 if ended then return prev end
 local id = redis.call('XADD', KEYS[1], '*', '${END_FIELD}', '1')
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
-redis.call('PUBLISH', KEYS[1], prev .. ' ' .. id .. ' ${END_FIELD}')
+redis.call('${publish(kind)}', KEYS[3], prev .. ' ' .. id .. ' ${END_FIELD}')
 return id`;
 
 /**
@@ -46,7 +52,7 @@ return id`;
  * is never empty): ioredis decodes a flat reply about twice as fast as nested entries, and
  * a replay of 1,000 entries is mostly that decoding.
  */
-export const READ_SCRIPT = `
+const READ_SOURCE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
   return false
@@ -63,14 +69,6 @@ for i, entry in ipairs(entries) do
 end
 return flat`;
 
-/** 1-based positions of the keys that no longer exist. */
-export const SWEEP_SCRIPT = `
-local gone = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 0 then gone[#gone + 1] = i end
-end
-return gone`;
-
 /** EVALSHA with a fallback to EVAL when the server has not cached the script (e.g. after a restart). */
 export class LuaScript {
   private readonly sha: string;
@@ -79,12 +77,71 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+  async run(client: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      if (!isNoScript(err)) throw err;
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /**
+   * Runs the script, then WAIT on the same connection (a pipeline follows the script's
+   * slot on a cluster; WAIT is not allowed inside a script). Resolves to the script's
+   * result and the number of replicas that confirmed.
+   */
+  async runAndWait(
+    client: RedisClient,
+    keys: string[],
+    args: Array<string | number>,
+    replicas: number,
+    timeoutMs: number,
+  ): Promise<[result: unknown, confirmed: number]> {
+    let replies = await client
+      .pipeline()
+      .evalsha(this.sha, keys.length, ...keys, ...args)
+      .wait(replicas, timeoutMs)
+      .exec();
+    if (isNoScript(replies?.[0]?.[0])) {
+      replies = await client
+        .pipeline()
+        .eval(this.source, keys.length, ...keys, ...args)
+        .wait(replicas, timeoutMs)
+        .exec();
+    }
+    const [[scriptError, result] = [], [waitError, confirmed] = []] = replies ?? [];
+    if (scriptError) throw scriptError;
+    if (waitError) throw waitError;
+    return [result, Number(confirmed)];
+  }
+}
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+}
+
+/** The scripts of one pub/sub kind. */
+export interface QueueScripts {
+  push: LuaScript;
+  complete: LuaScript;
+  read: LuaScript;
+}
+
+const read = new LuaScript(READ_SOURCE);
+const SCRIPTS: Record<PubSubKind, QueueScripts> = {
+  sharded: {
+    push: new LuaScript(pushSource('sharded')),
+    complete: new LuaScript(completeSource('sharded')),
+    read,
+  },
+  classic: {
+    push: new LuaScript(pushSource('classic')),
+    complete: new LuaScript(completeSource('classic')),
+    read,
+  },
+};
+
+export function scriptsFor(kind: PubSubKind): QueueScripts {
+  return SCRIPTS[kind];
 }

@@ -5,42 +5,53 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtRedisUnavailableError } from '../errors.js';
 
+/** A standalone (or Sentinel-managed) server's client, or a cluster's. */
+export type RedisClient = Redis | Cluster;
+
+/** Pub/sub that wakes the readers: SPUBLISH/SSUBSCRIBE, or PUBLISH/SUBSCRIBE before Redis 7. */
+export type PubSubKind = 'sharded' | 'classic';
+
+/** How often our own connections try again while Redis is away: soon, and flat. */
+const retryStrategy = (times: number) => Math.min(times * 50, 500);
+
 /**
- * The module's two Redis connections: `command` for every short command (pushes, reads),
- * `reader` for the one subscription that feeds all open streams. It closes what it
- * created and never a client that was handed in.
+ * The module's two Redis clients: `command` for every short command (pushes, reads),
+ * `reader` for the subscriptions that feed all open streams (on a cluster, one sharded
+ * subscriber connection per master). It closes what it created and never a client that
+ * was handed in.
  */
 @Injectable()
 export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PlutoRt');
-  readonly command: Redis;
-  readonly reader: Redis;
+  readonly command: RedisClient;
+  readonly reader: RedisClient;
+  readonly isCluster: boolean;
   /**
-   * The `keyPrefix` of the command connection (the app's client's, or `redis.options`'):
-   * ioredis adds it to the keys of commands, scripts included, but not to the channels of
-   * SUBSCRIBE. The reader has none, and subscribes to the prefixed channel names itself.
+   * The `keyPrefix` of the command client (the app's, or `redis.options`'): ioredis adds it
+   * to the keys of commands, scripts included, but not to the channels of SUBSCRIBE. The
+   * reader has none, and subscribes to the prefixed channel names itself.
    */
   readonly clientKeyPrefix: string;
-  private readonly owned: Redis[] = [];
-  private readonly warned = new WeakSet<Redis>();
+  private readonly owned: RedisClient[] = [];
+  private readonly warned = new WeakSet<RedisClient>();
   /** Callers waiting for each client to be ready, and the one 'ready' listener that serves them. */
   private readonly readyWaiters = new Map<
-    Redis,
+    RedisClient,
     { waiters: Set<() => void>; listener: () => void }
   >();
+  private pubsub?: Promise<PubSubKind>;
 
   constructor(@Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig) {
-    const { url, options, client } = config.redis;
+    const { url, options, cluster, client } = config.redis;
     // Pushes must not sit in an offline queue past their bound (and be written later
     // behind the caller's back), and the reader resubscribes itself (see StreamHub).
     const own: RedisOptions = {
       connectionName: config.clientName,
-      enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       commandTimeout: config.commandTimeoutMs,
       maxRetriesPerRequest: 0,
@@ -50,23 +61,55 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     };
     if (client) {
       this.command = client;
-    } else {
+      this.reader = this.own(this.readerFor(client));
+    } else if (cluster) {
+      // One Cluster for both: its sharded subscribers are one connection per master beside
+      // the command connection (a second Cluster would hold command connections of its own).
       this.command = this.own(
-        url ? new Redis(url, { ...options, ...own }) : new Redis({ ...options, ...own }),
+        new Cluster(cluster.nodes, {
+          ...cluster.options,
+          shardedSubscribers: true,
+          enableOfflineQueue: false,
+          lazyConnect: true,
+          redisOptions: { ...cluster.options?.redisOptions, ...own },
+        }),
       );
+      this.reader = this.command;
+    } else {
+      const standalone = { retryStrategy, ...options, ...own, enableOfflineQueue: false };
+      this.command = this.own(url ? new Redis(url, standalone) : new Redis(standalone));
+      this.reader = this.own(this.readerFor(this.command));
     }
+    this.isCluster = this.command.isCluster;
     this.clientKeyPrefix = this.command.options.keyPrefix ?? '';
-    this.reader = this.own(
-      this.command.duplicate({
-        connectionName: config.clientName,
+  }
+
+  /** A client for subscriptions only, of the same kind and server(s) as `command`. */
+  private readerFor(command: RedisClient): RedisClient {
+    const reader: RedisOptions = {
+      connectionName: this.config.clientName,
+      keyPrefix: undefined,
+      commandTimeout: undefined,
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+    };
+    if (command instanceof Cluster) {
+      // One sharded subscriber connection per master; ioredis resubscribes a channel
+      // itself when its slot moves (the hub then reads what the gap may have dropped).
+      return command.duplicate([], {
         keyPrefix: undefined,
-        autoResubscribe: false,
+        shardedSubscribers: true,
         enableOfflineQueue: true,
-        commandTimeout: undefined,
-        maxRetriesPerRequest: null,
         lazyConnect: true,
-      }),
-    );
+        redisOptions: reader,
+      });
+    }
+    return command.duplicate({
+      ...reader,
+      retryStrategy: command.options.retryStrategy ?? retryStrategy,
+      autoResubscribe: false,
+      enableOfflineQueue: true,
+    });
   }
 
   onModuleInit(): void {
@@ -76,8 +119,27 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Which pub/sub wakes the readers, decided once: the `redis.pubsub` option, or sharded
+   * on a cluster and on Redis 7+, classic below (asked with INFO through `client`, which
+   * must be ready).
+   */
+  pubsubKind(client: RedisClient): Promise<PubSubKind> {
+    const option = this.config.redis.pubsub;
+    if (option !== 'auto') return Promise.resolve(option);
+    if (this.isCluster) return Promise.resolve('sharded');
+    this.pubsub ??= client.info('server').then(
+      (info) => (Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7 ? 'sharded' : 'classic'),
+      (err: unknown) => {
+        this.pubsub = undefined; // ask again next time
+        throw new RtRedisUnavailableError('info', err);
+      },
+    );
+    return this.pubsub;
+  }
+
   /** Resolves once `client` is connected, or rejects with RtRedisUnavailableError after the bound. */
-  whenReady(client: Redis, operation: string): Promise<void> {
+  whenReady(client: RedisClient, operation: string): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
     if (client.status === 'end')
       return Promise.reject(new RtRedisUnavailableError(operation, new Error('connection closed')));
@@ -107,7 +169,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
    * pushes during an outage must not add a listener each (MaxListenersExceededWarning),
    * and a caller that timed out leaves nothing behind.
    */
-  private waitersOf(client: Redis): Set<() => void> {
+  private waitersOf(client: RedisClient): Set<() => void> {
     let entry = this.readyWaiters.get(client);
     if (!entry) {
       const waiters = new Set<() => void>();
@@ -139,7 +201,8 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  private own(client: Redis): Redis {
+  private own(client: RedisClient): RedisClient {
+    if (this.owned.includes(client)) return client;
     this.owned.push(client);
     // One line per outage, not one per reconnect attempt; an 'error' without a listener would crash.
     client.on('error', (err: Error) => {

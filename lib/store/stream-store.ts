@@ -1,56 +1,42 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
-import { RtQueueCompleteError, RtQueueFullError, RtRedisUnavailableError } from '../errors.js';
 import {
-  COMPLETE_SCRIPT,
-  LuaScript,
-  PUSH_SCRIPT,
-  READ_SCRIPT,
-  SWEEP_SCRIPT,
-} from './lua-scripts.js';
-import { RedisConnections } from './redis-connections.js';
+  RtError,
+  RtNotReplicatedError,
+  RtQueueCompleteError,
+  RtQueueFullError,
+  RtRedisUnavailableError,
+} from '../errors.js';
+import { scriptsFor, type LuaScript, type QueueScripts } from './lua-scripts.js';
+import { RedisConnections, type PubSubKind, type RedisClient } from './redis-connections.js';
 import { RtEntry } from './rt-entry.js';
 import { START_ID } from './stream-id.js';
-
-const push = new LuaScript(PUSH_SCRIPT);
-const complete = new LuaScript(COMPLETE_SCRIPT);
-const read = new LuaScript(READ_SCRIPT);
-const sweep = new LuaScript(SWEEP_SCRIPT);
 
 /** Why a queue has no stream: never pushed to (or abandoned and expired), or completed and expired. */
 export type QueueAbsence = 'not-started' | 'gone';
 
-/** The queues in Redis: one stream per queue, written and read only through here. */
+/**
+ * The queues in Redis: one stream per queue, written and read only through here. A queue's
+ * keys and channel share the hash tag `{queue}`, so that each script touches one slot and
+ * queues spread over a cluster's masters.
+ */
 @Injectable()
 export class StreamStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
+  private readonly prefix: string;
 
   constructor(
     private readonly connections: RedisConnections,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {
     this.redis = connections.command;
+    this.prefix = config.keyPrefix;
   }
 
-  /** Redis key of a queue's stream, as the command connection sees it. */
+  /** Redis key of a queue's stream, as the command client sees it (and the script's channel). */
   key(name: string): string {
-    return this.config.keyPrefix + name;
-  }
-
-  /**
-   * The channel that a push to queue `name` publishes on: its key as Redis sees it (with the
-   * command connection's own ioredis prefix, which the script's KEYS carry).
-   */
-  channel(name: string): string {
-    return this.connections.clientKeyPrefix + this.key(name);
-  }
-
-  /** The queue whose pushes `channel` carries, or undefined for another channel. */
-  queueOf(channel: string): string | undefined {
-    const prefix = this.connections.clientKeyPrefix + this.config.keyPrefix;
-    return channel.startsWith(prefix) ? channel.slice(prefix.length) : undefined;
+    return `${this.prefix}{${name}}`;
   }
 
   /**
@@ -58,7 +44,22 @@ export class StreamStore {
    * reader hears "gone" rather than waiting for a start (`:` is not in queue names).
    */
   private tombstoneKey(name: string): string {
-    return `${this.config.keyPrefix}${name}:started`;
+    return `${this.key(name)}:started`;
+  }
+
+  /**
+   * The channel that a push to queue `name` publishes on: its key as Redis sees it (with the
+   * command client's own ioredis prefix, which the script's KEYS carry).
+   */
+  channel(name: string): string {
+    return this.connections.clientKeyPrefix + this.key(name);
+  }
+
+  /** The queue whose pushes `channel` carries, or undefined for another channel. */
+  queueOf(channel: string): string | undefined {
+    const head = `${this.connections.clientKeyPrefix}${this.prefix}{`;
+    if (!channel.startsWith(head) || !channel.endsWith('}')) return undefined;
+    return channel.slice(head.length, -1);
   }
 
   /**
@@ -73,15 +74,14 @@ export class StreamStore {
   /** Appends a serialised item; resolves to its entry id. */
   async push(name: string, json: string): Promise<string> {
     const { idleTtlSeconds, maxMessages } = this.config;
-    const keys = [this.key(name), this.tombstoneKey(name)];
     const goneTtl = idleTtlSeconds + this.goneWindow();
     try {
-      return (await this.run(push, 'push', keys, [
+      return await this.write('push', (s) => s.push, name, [
         json,
         idleTtlSeconds,
         maxMessages,
         goneTtl,
-      ])) as string;
+      ]);
     } catch (err) {
       if (isReply(err, 'PLUTO_RT_COMPLETE')) throw new RtQueueCompleteError(name);
       if (isReply(err, 'PLUTO_RT_FULL')) throw new RtQueueFullError(name, maxMessages);
@@ -90,11 +90,10 @@ export class StreamStore {
   }
 
   /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
-  async complete(name: string): Promise<string> {
+  complete(name: string): Promise<string> {
     const { completedTtlSeconds } = this.config;
-    const keys = [this.key(name), this.tombstoneKey(name)];
     const goneTtl = completedTtlSeconds + this.goneWindow();
-    return (await this.run(complete, 'complete', keys, [completedTtlSeconds, goneTtl])) as string;
+    return this.write('complete', (s) => s.complete, name, [completedTtlSeconds, goneTtl]);
   }
 
   /**
@@ -104,36 +103,90 @@ export class StreamStore {
   async read(name: string, after: string, count: number): Promise<RtEntry[] | QueueAbsence> {
     const start = after === START_ID ? '-' : `(${after}`;
     const keys = [this.key(name), this.tombstoneKey(name)];
-    const raw = (await this.run(read, 'read', keys, [start, count])) as string[] | 0 | null;
+    const raw = (await this.run('read', async (kind) =>
+      scriptsFor(kind).read.run(this.redis, keys, [start, count]),
+    )) as string[] | 0 | null;
     if (raw === null) return 'not-started';
     if (raw === 0) return 'gone';
     return toEntries(raw);
   }
 
-  /** Which of `names` no longer exist, in one command. */
+  /**
+   * Which of `names` no longer exist: one EXISTS per queue (each key in its own slot on a
+   * cluster), sent together.
+   */
   async missing(names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const gone = (await this.run(
-      sweep,
-      'sweep',
-      names.map((n) => this.key(n)),
-      [],
-    )) as number[];
-    return gone.map((position) => names[position - 1]!);
+    const exists = await this.run('sweep', () =>
+      Promise.all(names.map((name) => this.redis.exists(this.key(name)))),
+    );
+    return names.filter((_, i) => exists[i] === 0);
   }
 
-  private async run(
-    script: LuaScript,
+  /** Runs a write script on the queue's keys, waiting for replicas when so configured. */
+  private write(
     operation: string,
-    keys: string[],
+    pick: (scripts: QueueScripts) => LuaScript,
+    name: string,
     args: Array<string | number>,
-  ): Promise<unknown> {
-    await this.connections.whenReady(this.redis, operation);
+  ): Promise<string> {
+    const key = this.key(name);
+    const keys = [key, this.tombstoneKey(name), key];
+    const wait = this.config.waitForReplicas;
+    return this.run(operation, async (kind) => {
+      const script = pick(scriptsFor(kind));
+      if (!wait) return (await script.run(this.redis, keys, args)) as string;
+      const [id, confirmed] = await script.runAndWait(
+        this.redis,
+        keys,
+        args,
+        wait.replicas,
+        wait.timeoutMs,
+      );
+      if (confirmed < wait.replicas) {
+        throw new RtNotReplicatedError(
+          operation,
+          String(id),
+          confirmed,
+          wait.replicas,
+          wait.timeoutMs,
+        );
+      }
+      return id as string;
+    });
+  }
+
+  /**
+   * Runs `work` once the command client is ready, all within `commandTimeoutMs`: a cluster
+   * retries a command through a failover on its own, and the caller must hear in time.
+   */
+  private async run<T>(operation: string, work: (kind: PubSubKind) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const { commandTimeoutMs } = this.config;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const what = this.redis.status === 'ready' ? 'no answer' : 'not connected';
+        reject(
+          new RtRedisUnavailableError(
+            operation,
+            new Error(`${what} within ${commandTimeoutMs} ms`),
+          ),
+        );
+      }, commandTimeoutMs);
+    });
+    const attempt = (async () => {
+      await this.connections.whenReady(this.redis, operation);
+      try {
+        return await work(await this.connections.pubsubKind(this.redis));
+      } catch (err) {
+        if (isReplyError(err) || err instanceof RtError) throw err;
+        throw new RtRedisUnavailableError(operation, err);
+      }
+    })();
     try {
-      return await script.run(this.redis, keys, args);
-    } catch (err) {
-      if (isReplyError(err)) throw err;
-      throw new RtRedisUnavailableError(operation, err);
+      return await Promise.race([attempt, deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

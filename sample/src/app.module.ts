@@ -2,7 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { PlutoRtModule } from 'nestjs-pluto-rt';
 import { fileURLToPath } from 'node:url';
-import { SAMPLE_CONFIG, SampleConfigModule } from './sample-config.module.js';
+import { bullConnection } from './bull-connection.js';
+import { SampleConfigModule } from './sample-config.module.js';
 import type { SampleConfig } from './sample-config.js';
 import { WebModule } from './web/web.module.js';
 import { WorkerModule } from './worker/worker.module.js';
@@ -14,14 +15,19 @@ export const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 export class AppModule {
   /** The web app, the worker, or both, as `config.role` says. */
   static forRole(config: SampleConfig): DynamicModule {
+    const bull = bullConnection(config);
     return {
       module: AppModule,
+      // Closes BullMQ's connection after BullMQ's own shutdown (the root module goes last).
+      providers: [{ provide: 'BULL_CONNECTION', useValue: { onApplicationShutdown: bull.close } }],
       imports: [
         SampleConfigModule.forRoot(config),
         PlutoRtModule.forRootAsync({
           isGlobal: true,
           useFactory: () => ({
-            redis: { url: process.env.REDIS_URL },
+            redis: config.redisCluster
+              ? { cluster: { nodes: config.redisCluster } }
+              : { url: config.redisUrl },
             secret: process.env.PLUTO_RT_SECRET,
             // Without a secret, URLs are signed with a random per-process one (and a warning
             // says so): fine on a laptop, not behind a load balancer.
@@ -32,13 +38,7 @@ export class AppModule {
             ...(config.htmxMajor ? { htmx: config.htmxMajor } : {}),
           }),
         }),
-        BullModule.forRootAsync({
-          inject: [SAMPLE_CONFIG],
-          useFactory: ({ redisUrl, bullPrefix }: SampleConfig) => ({
-            connection: { url: redisUrl },
-            prefix: bullPrefix,
-          }),
-        }),
+        BullModule.forRoot({ connection: bull.connection, prefix: bull.prefix }),
         ...(config.role === 'worker' ? [] : [WebModule]),
         ...(config.role === 'web' ? [] : [WorkerModule]),
       ],

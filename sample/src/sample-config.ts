@@ -5,6 +5,8 @@ export interface SampleConfig {
   role: SampleRole;
   port: number;
   redisUrl: string;
+  /** Startup nodes of a Redis Cluster (`REDIS_CLUSTER_NODES=host:port,...`): used instead of redisUrl. */
+  redisCluster?: Array<{ host: string; port: number }>;
   /** Pause between two messages of a job, in ms (realistic pacing; the tests use a small one). */
   stepMs: number;
   /** BullMQ key prefix, so that several copies of the sample can share one Redis. */
@@ -21,6 +23,7 @@ export function readSampleConfig(env = process.env, argv = process.argv.slice(2)
     role: readRole(env.SAMPLE_ROLE, argv),
     port: readInt('PORT', env.PORT, 3000, 0, 65535),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisCluster: readClusterNodes(env.REDIS_CLUSTER_NODES),
     stepMs: readInt('SAMPLE_STEP_MS', env.SAMPLE_STEP_MS, 150, 0, 60_000),
     bullPrefix: env.SAMPLE_BULL_PREFIX || 'bull',
     pollInterval: readInterval(env.SAMPLE_POLL_INTERVAL),
@@ -57,6 +60,18 @@ function readInt(
     throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function readClusterNodes(raw: string | undefined): SampleConfig['redisCluster'] {
+  if (raw === undefined || raw === '') return undefined;
+  return raw.split(',').map((node) => {
+    const match = /^([\w.-]+):(\d{1,5})$/.exec(node.trim());
+    if (!match)
+      throw new Error(
+        `REDIS_CLUSTER_NODES must look like host:port,host:port, got ${JSON.stringify(raw)}`,
+      );
+    return { host: match[1]!, port: Number(match[2]) };
+  });
 }
 
 function readInterval(raw: string | undefined): string {

@@ -2,7 +2,7 @@
 /// <reference lib="dom.iterable" />
 // Callbacks passed to page.evaluate run in the browser: they need the DOM types.
 import { randomBytes } from 'node:crypto';
-import { redisClient } from '../helpers/redis.js';
+import { redisClient, tombstoneKey } from '../helpers/redis.js';
 import { chooseMajor, expectStreamsClosed, type Major } from './support/results-page.js';
 import { useSampleInChromium } from './support/sample-in-chromium.js';
 
@@ -22,7 +22,7 @@ describe.each<Major>([2, 4])('a results page whose queue has expired, on htmx %i
     const name = `rtq_${randomBytes(16).toString('base64url')}`;
     const redis = redisClient();
     try {
-      await redis.set(`${ctx.sample.prefixes.keyPrefix}${name}:started`, '1', 'EX', 60);
+      await redis.set(tombstoneKey(ctx.sample.prefixes.keyPrefix, name), '1', 'EX', 60);
     } finally {
       await redis.quit();
     }

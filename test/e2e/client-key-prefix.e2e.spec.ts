@@ -55,8 +55,8 @@ describe.each([
   it('keeps every key under the client prefix, and polling reads them', async () => {
     const name = t.rt.createQueueName();
     await t.rt.get(name).push({ n: 1, text: 'kept' });
-    const under = await t.redis.keys(`${clientPrefix}${t.prefix}${name}*`);
-    const outside = await t.redis.keys(`${t.prefix}${name}*`);
+    const under = await t.redis.keys(`${clientPrefix}${t.key(name)}*`);
+    const outside = await t.redis.keys(`${t.key(name)}*`);
     expect(under.length).toBeGreaterThan(0);
     expect(outside).toEqual([]);
     const { poll } = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });

@@ -14,7 +14,15 @@ import { Redis } from 'ioredis';
 import { lastValueFrom, toArray } from 'rxjs';
 import request from 'supertest';
 import { PlutoRtModule, RtQueueService, type PlutoRtModuleOptions } from '../../lib/index.js';
-import { clientCount, deletePrefix, REDIS_URL, redisClient, testPrefix } from '../helpers/redis.js';
+import {
+  clientCount,
+  deletePrefix,
+  queueKey,
+  REDIS_URL,
+  redisClient,
+  testPrefix,
+  tombstoneKey,
+} from '../helpers/redis.js';
 import { startTestApp, TEST_SECRET, VIEWS_DIR } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -83,7 +91,7 @@ async function roundTrip(rt: RtQueueService, url: string): Promise<string> {
 
 /** The keys one completed queue leaves under `keyPrefix`: its stream and its tombstone. */
 function completedQueueKeys(keyPrefix: string, name: string): string[] {
-  return [`${keyPrefix}${name}`, `${keyPrefix}${name}:started`];
+  return [queueKey(keyPrefix, name), tombstoneKey(keyPrefix, name)];
 }
 
 /** Ids of the connections in CLIENT LIST named `name`. */

@@ -408,7 +408,7 @@ describe('polling endpoint', () => {
 
     it('is told apart by the tombstone that pushes and complete() keep past the stream', async () => {
       const name = await goneQueue(short);
-      const tombstone = `${short.prefix}${name}:started`;
+      const tombstone = short.tombstone(name);
       // completedTtlSeconds 1, then as long as a URL may be used: max(idleTtl, urlTtl) = 1 day.
       expect(await short.redis.ttl(tombstone)).toBeGreaterThan(86_400 - 60);
       expect(await short.redis.ttl(tombstone)).toBeLessThanOrEqual(1 + 86_400);
@@ -426,11 +426,11 @@ describe('polling endpoint', () => {
         const other = long.rt.createQueueName();
         await long.rt.get(other).push({ n: 1, text: 'one' });
         // A started queue has its tombstone already: abandoned, it reads as gone too.
-        const afterPush = await long.redis.ttl(`${long.prefix}${other}:started`);
+        const afterPush = await long.redis.ttl(long.tombstone(other));
         expect(afterPush).toBeGreaterThan(60 + 600 - 30);
         expect(afterPush).toBeLessThanOrEqual(60 + 600);
         await long.rt.get(other).complete();
-        const ttl = await long.redis.ttl(`${long.prefix}${other}:started`);
+        const ttl = await long.redis.ttl(long.tombstone(other));
         expect(ttl).toBeGreaterThan(120 + 600 - 30);
         expect(ttl).toBeLessThanOrEqual(120 + 600);
       } finally {

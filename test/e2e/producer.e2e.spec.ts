@@ -13,7 +13,7 @@ type Entry = [id: string, fields: string[]];
 
 /** The queue's raw stream entries. */
 async function entries(t: TestApp, name: string): Promise<Entry[]> {
-  return (await t.redis.xrange(`${t.prefix}${name}`, '-', '+')) as Entry[];
+  return (await t.redis.xrange(t.key(name), '-', '+')) as Entry[];
 }
 
 /** The items of the queue, parsed, without the end marker. */
@@ -32,7 +32,7 @@ describe('RtQueue producer API', () => {
   });
   afterAll(() => t.close());
 
-  const key = (name: string) => `${t.prefix}${name}`;
+  const key = (name: string) => t.key(name);
   const fresh = () => t.rt.get(t.rt.createQueueName());
 
   describe('push', () => {
@@ -242,9 +242,9 @@ describe('RtQueue with maxMessages: 3', () => {
     expect(err).toBeInstanceOf(RtQueueFullError);
     expect((err as RtQueueFullError).maxMessages).toBe(3);
     expect((err as Error).message).toContain('maxMessages');
-    expect(await t.redis.xlen(`${t.prefix}${q.name}`)).toBe(3);
+    expect(await t.redis.xlen(t.key(q.name))).toBe(3);
     await q.complete();
-    const fields = ((await t.redis.xrange(`${t.prefix}${q.name}`, '-', '+')) as Entry[]).map(
+    const fields = ((await t.redis.xrange(t.key(q.name), '-', '+')) as Entry[]).map(
       ([, f]) => f[0],
     );
     expect(fields).toEqual(['d', 'd', 'd', 'e']);
@@ -265,9 +265,9 @@ describe('RtQueue expiry with 1-second TTLs', () => {
     await q.push(1);
     await q.complete();
     const completedAt = Date.now();
-    expect(await t.redis.exists(`${t.prefix}${q.name}`)).toBe(1);
+    expect(await t.redis.exists(t.key(q.name))).toBe(1);
     await waitFor(
-      async () => (await t.redis.exists(`${t.prefix}${q.name}`)) === 0,
+      async () => (await t.redis.exists(t.key(q.name))) === 0,
       'the completed queue to expire',
       5_000, // bounded: Redis expires it in about 1 s
     );
@@ -280,9 +280,9 @@ describe('RtQueue expiry with 1-second TTLs', () => {
     await q.push(1);
     await q.push(2);
     const pushedAt = Date.now();
-    expect(await t.redis.exists(`${t.prefix}${q.name}`)).toBe(1);
+    expect(await t.redis.exists(t.key(q.name))).toBe(1);
     await waitFor(
-      async () => (await t.redis.exists(`${t.prefix}${q.name}`)) === 0,
+      async () => (await t.redis.exists(t.key(q.name))) === 0,
       'the abandoned queue to expire',
       5_000, // bounded: Redis expires it in about 1 s
     );

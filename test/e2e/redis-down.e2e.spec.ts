@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { RtRedisUnavailableError } from '../../lib/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-env.mjs';
+import { subscriberCounts } from '../helpers/redis.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -187,7 +188,7 @@ describe('Redis down', () => {
     await q.push({ n: 2, text: 'second after' });
     const inspector = new Redis(server.url);
     try {
-      expect(await inspector.xlen(`${t.prefix}${after}`)).toBe(2);
+      expect(await inspector.xlen(t.key(after))).toBe(2);
     } finally {
       await inspector.quit();
     }
@@ -264,11 +265,7 @@ describe('Redis down', () => {
       expect(live).toMatchObject({ item: { n: 1 } });
       const inspector = new Redis(server.url);
       try {
-        const [, count] = (await inspector.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
-          string,
-          number,
-        ];
-        expect(Number(count)).toBe(0);
+        expect(await subscriberCounts(inspector, [t.key(name)])).toEqual([0]);
       } finally {
         await inspector.quit();
       }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Redis } from 'ioredis';
-import { clientCount } from '../helpers/redis.js';
+import { clientCount, subscriberCounts } from '../helpers/redis.js';
 import { RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -115,14 +115,11 @@ describe('shared reader (e2e)', () => {
 
   it(`releases every stream and reader subscription when ${STREAMS} clients disconnect`, async () => {
     const opened = await openStreams(STREAMS);
-    const numsub = async () => {
-      const reply = (await redis.call(
-        'PUBSUB',
-        'NUMSUB',
-        ...queues.map((name) => t.prefix + name),
-      )) as Array<string | number>;
-      return reply.filter((_, i) => i % 2 === 1).map(Number);
-    };
+    const numsub = () =>
+      subscriberCounts(
+        redis,
+        queues.map((name) => t.key(name)),
+      );
     expect(await numsub()).toEqual(queues.map(() => 1));
 
     for (const client of opened) client.destroy();

@@ -74,13 +74,7 @@ describe('SSE transport (e2e)', () => {
     return app.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', mode }).sse;
   }
 
-  async function numsub(name: string): Promise<number> {
-    const reply = (await t.redis.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
-      string,
-      number,
-    ];
-    return Number(reply[1]);
-  }
+  const numsub = (name: string): Promise<number> => t.subscribers(name);
 
   async function pushMany(name: string, from: number, to: number): Promise<string[]> {
     const q = t.rt.get(name);

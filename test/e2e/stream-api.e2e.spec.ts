@@ -57,13 +57,7 @@ describe('RtQueueService.stream() (e2e)', () => {
     );
   }
 
-  async function numsub(name: string): Promise<number> {
-    const reply = (await t.redis.call('PUBSUB', 'NUMSUB', `${t.prefix}${name}`)) as [
-      string,
-      number,
-    ];
-    return Number(reply[1]);
-  }
+  const numsub = (name: string): Promise<number> => t.subscribers(name);
 
   async function filledQueue(count: number): Promise<{ name: string; ids: string[] }> {
     const name = t.rt.createQueueName();

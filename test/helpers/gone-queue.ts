@@ -11,7 +11,7 @@ export async function goneQueue(t: TestApp, name = t.rt.createQueueName()): Prom
   await queue.push({ n: 1, text: 'one' });
   await queue.complete();
   await waitFor(
-    async () => (await t.redis.exists(`${t.prefix}${name}`)) === 0,
+    async () => (await t.redis.exists(t.key(name))) === 0,
     `the stream of ${name} to expire (the app needs completedTtlSeconds: 1)`,
     5_000,
   );

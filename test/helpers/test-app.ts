@@ -7,7 +7,15 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Redis } from 'ioredis';
 import { PlutoRtModule, RtQueueService, type PlutoRtModuleOptions } from '../../lib/index.js';
-import { deletePrefix, REDIS_URL, redisClient, testPrefix } from './redis.js';
+import {
+  deletePrefix,
+  queueKey,
+  REDIS_URL,
+  redisClient,
+  subscriberCounts,
+  testPrefix,
+  tombstoneKey,
+} from './redis.js';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../fixtures/views', import.meta.url));
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
@@ -21,6 +29,12 @@ export interface TestApp {
   /** A client of the test's own, for inspecting Redis. */
   redis: Redis;
   clientName: string;
+  /** The Redis key of queue `name`'s stream. */
+  key(name: string): string;
+  /** The key that remembers that queue `name` started. */
+  tombstone(name: string): string;
+  /** Reader subscriptions to the channels of `names`, in all. */
+  subscribers(...names: string[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -73,6 +87,15 @@ export async function startTestApp(settings: TestAppOptions = {}): Promise<TestA
     prefix,
     redis,
     clientName,
+    key: (name) => queueKey(prefix, name),
+    tombstone: (name) => tombstoneKey(prefix, name),
+    subscribers: async (...names) =>
+      (
+        await subscriberCounts(
+          redis,
+          names.map((name) => queueKey(prefix, name)),
+        )
+      ).reduce((sum, n) => sum + n, 0),
     async close() {
       await app.close();
       await deletePrefix(redis, prefix);

@@ -155,14 +155,10 @@ describe('disconnect storm', () => {
 
   /** Everything whose growth would be a leak. */
   async function footprint(names: string[]) {
-    const channels = names.map((name) => `${t.prefix}${name}`);
-    const numsub = (await t.redis.call('PUBSUB', 'NUMSUB', ...channels)) as Array<string | number>;
     return {
       busy: busyCounters(t.rt.stats()),
       redisClients: await clientCount(t.redis, t.clientName),
-      subscribers: numsub
-        .filter((_, i) => i % 2 === 1)
-        .reduce((sum: number, n) => sum + Number(n), 0),
+      subscribers: await t.subscribers(...names),
       serverConnections: await new Promise<number>((resolve) =>
         t.app.getHttpServer().getConnections((_: unknown, n: number) => resolve(n)),
       ),

@@ -117,7 +117,7 @@ describe('expiry', () => {
     await client.untilItems(1);
     // Watch Redis for the moment the key goes, to time the close against it.
     await waitFor(
-      async () => (await t.redis.exists(`${t.prefix}${name}`)) === 0,
+      async () => (await t.redis.exists(t.key(name))) === 0,
       'the key to expire',
       TTL_S * 1000 + SLACK_MS,
     );

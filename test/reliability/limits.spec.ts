@@ -29,7 +29,7 @@ describe('limits', () => {
     await t.close();
   });
 
-  const xlen = (name: string) => t.redis.xlen(`${t.prefix}${name}`);
+  const xlen = (name: string) => t.redis.xlen(t.key(name));
 
   it(`maxMessageBytes (${MAX_BYTES}): an item of exactly that many UTF-8 bytes is stored; one byte more rejects, writing nothing`, async () => {
     const name = t.rt.createQueueName();

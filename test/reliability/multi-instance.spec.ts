@@ -2,7 +2,7 @@ import request from 'supertest';
 import { busyCounters } from './helpers/idle-stats.js';
 import { deliveryReport, exactlyOnceInOrder } from './helpers/delivery-report.js';
 import { ResumingEventSource } from './helpers/resuming-event-source.js';
-import { testPrefix } from '../helpers/redis.js';
+import { subscriptionsOf as subscriptionsOfConnections, testPrefix } from '../helpers/redis.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -33,17 +33,10 @@ describe('multiple instances', () => {
   });
 
   /**
-   * The channels each of `t`'s Redis connections is subscribed to (CLIENT LIST `sub=`), by
+   * The channels each of `t`'s Redis connections is subscribed to (CLIENT LIST), by
    * its clientName: the command connection and the reader, in any order.
    */
-  async function subscriptionsOf(t: TestApp): Promise<number[]> {
-    const list = (await t.redis.client('LIST')) as string;
-    return list
-      .split('\n')
-      .filter((line) => line.includes(` name=${t.clientName} `))
-      .map((line) => Number(/ sub=(\d+) /.exec(line)?.[1]))
-      .sort();
-  }
+  const subscriptionsOf = (t: TestApp) => subscriptionsOfConnections(t.redis, t.clientName);
 
   /** Follows B's JSON poll chain from the start until the queue completes. */
   async function pollToEnd(poll: string): Promise<{ ids: string[]; requests: number }> {
@@ -81,10 +74,8 @@ describe('multiple instances', () => {
       () => b.rt.stats().streams === 2 && a.rt.stats().streams === 1,
       "B's two streams and A's one to be open",
     );
-    const channel = `${a.prefix}${name}`;
-    const [, subscribers] = (await a.redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
     expect({
-      subscribersOfChannel: Number(subscribers),
+      subscribersOfChannel: await a.subscribers(name),
       a: await subscriptionsOf(a),
       b: await subscriptionsOf(b),
     }).toEqual({ subscribersOfChannel: 2, a: [0, 1], b: [0, 1] });

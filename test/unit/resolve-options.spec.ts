@@ -21,7 +21,7 @@ describe('resolveOptions', () => {
   it('fills the defaults', () => {
     const config = resolveOptions({ secret: SECRET });
     expect(config).toEqual({
-      redis: { url: 'redis://127.0.0.1:6379' },
+      redis: { url: 'redis://127.0.0.1:6379', pubsub: 'auto' },
       keyPrefix: 'pluto-rt:',
       clientName: 'pluto-rt',
       keepaliveMs: 10_000,
@@ -56,7 +56,7 @@ describe('resolveOptions', () => {
   it('keeps given values', () => {
     const config = resolveOptions({
       secret: SECRET,
-      keyPrefix: 'app:{rt}:',
+      keyPrefix: 'app:rt:',
       clientName: 'web-1',
       keepaliveMs: 500,
       completedTtlSeconds: 5,
@@ -66,7 +66,7 @@ describe('resolveOptions', () => {
       guardAssets: true,
     });
     expect(config).toMatchObject({
-      keyPrefix: 'app:{rt}:',
+      keyPrefix: 'app:rt:',
       clientName: 'web-1',
       keepaliveMs: 500,
       completedTtlSeconds: 5,
@@ -188,6 +188,7 @@ describe('resolveOptions', () => {
     it('defaults to the local URL, also for an empty object', () => {
       expect(resolveOptions({ secret: SECRET, redis: {} }).redis).toEqual({
         url: 'redis://127.0.0.1:6379',
+        pubsub: 'auto',
       });
     });
 
@@ -195,16 +196,19 @@ describe('resolveOptions', () => {
       expect(resolveOptions({ secret: SECRET, redis: { url: 'rediss://h:1/2' } }).redis).toEqual({
         url: 'rediss://h:1/2',
         options: undefined,
+        pubsub: 'auto',
       });
       expect(resolveOptions({ secret: SECRET, redis: { options: { port: 1234 } } }).redis).toEqual({
         url: undefined,
         options: { port: 1234 },
+        pubsub: 'auto',
       });
       expect(
         resolveOptions({ secret: SECRET, redis: { url: 'redis://h', options: { db: 2 } } }).redis,
       ).toEqual({
         url: 'redis://h',
         options: { db: 2 },
+        pubsub: 'auto',
       });
     });
 
@@ -217,6 +221,65 @@ describe('resolveOptions', () => {
         'redis',
       );
       expect(optionsError({ secret: SECRET, redis: { client, options: {} } }).option).toBe('redis');
+      expect(
+        optionsError({ secret: SECRET, redis: { client, cluster: { nodes: [7000] } } }).option,
+      ).toBe('redis');
+    });
+
+    it('takes a cluster: startup nodes and ioredis Cluster options', () => {
+      const cluster = {
+        nodes: [{ host: '10.0.0.1', port: 7000 }],
+        options: { scaleReads: 'master' as const },
+      };
+      expect(resolveOptions({ secret: SECRET, redis: { cluster } }).redis).toEqual({
+        cluster,
+        pubsub: 'auto',
+      });
+    });
+
+    it.each<[string, unknown, string]>([
+      ['no nodes', { nodes: [] }, 'redis.cluster.nodes'],
+      ['nodes not an array', { nodes: 'h:7000' }, 'redis.cluster.nodes'],
+      ['options not an object', { nodes: [7000], options: 5 }, 'redis.cluster.options'],
+      ['an unknown key', { nodes: [7000], startupNodes: [] }, 'redis.cluster.startupNodes'],
+      [
+        'a keyPrefix of its own',
+        { nodes: [7000], options: { keyPrefix: 'app:' } },
+        'redis.cluster.options.keyPrefix',
+      ],
+    ])('refuses a cluster with %s, naming the option', (_, cluster, option) => {
+      expect(optionsError({ secret: SECRET, redis: { cluster } }).option).toBe(option);
+    });
+
+    it('refuses classic pub/sub on a cluster (PUBLISH goes to every node)', () => {
+      const err = optionsError({
+        secret: SECRET,
+        redis: { cluster: { nodes: [7000] }, pubsub: 'classic' },
+      });
+      expect(err.option).toBe('redis.pubsub');
+      expect(err.message).toMatch(/every node/);
+    });
+
+    it.each(['auto', 'sharded', 'classic'] as const)('takes pubsub %j', (pubsub) => {
+      expect(resolveOptions({ secret: SECRET, redis: { pubsub } }).redis.pubsub).toBe(pubsub);
+    });
+
+    it('refuses an unknown pubsub', () => {
+      expect(optionsError({ secret: SECRET, redis: { pubsub: 'broadcast' } }).option).toBe(
+        'redis.pubsub',
+      );
+    });
+
+    it('takes Sentinel options, and wants the master name beside the sentinels', () => {
+      const options = { sentinels: [{ host: '10.0.0.1', port: 26379 }], name: 'mymaster' };
+      expect(resolveOptions({ secret: SECRET, redis: { options } }).redis.options).toEqual(options);
+      expect(
+        optionsError({ secret: SECRET, redis: { options: { sentinels: options.sentinels } } })
+          .option,
+      ).toBe('redis.options.name');
+      expect(
+        optionsError({ secret: SECRET, redis: { options: { sentinels: [], name: 'm' } } }).option,
+      ).toBe('redis.options.sentinels');
     });
 
     it('refuses a client that is not an ioredis client', () => {
@@ -248,10 +311,42 @@ describe('resolveOptions', () => {
     });
   });
 
+  describe('waitForReplicas', () => {
+    it('is off by default, and takes replicas and timeoutMs', () => {
+      expect(resolveOptions({ secret: SECRET }).waitForReplicas).toBeUndefined();
+      expect(
+        resolveOptions({ secret: SECRET, waitForReplicas: { replicas: 1, timeoutMs: 50 } })
+          .waitForReplicas,
+      ).toEqual({ replicas: 1, timeoutMs: 50 });
+    });
+
+    it.each<[unknown, string]>([
+      [{ replicas: 0, timeoutMs: 50 }, 'waitForReplicas.replicas'],
+      [{ replicas: 1.5, timeoutMs: 50 }, 'waitForReplicas.replicas'],
+      [{ replicas: 1 }, 'waitForReplicas.timeoutMs'],
+      [{ replicas: 1, timeoutMs: 0 }, 'waitForReplicas.timeoutMs'],
+      [{ replicas: 1, timeoutMs: 50, numreplicas: 1 }, 'waitForReplicas.numreplicas'],
+      ['1', 'waitForReplicas'],
+    ])('refuses %j, naming %s', (waitForReplicas, option) => {
+      expect(optionsError({ secret: SECRET, waitForReplicas }).option).toBe(option);
+    });
+
+    it('must wait less than a command may take (commandTimeoutMs)', () => {
+      const err = optionsError({
+        secret: SECRET,
+        commandTimeoutMs: 100,
+        waitForReplicas: { replicas: 1, timeoutMs: 100 },
+      });
+      expect(err.option).toBe('waitForReplicas.timeoutMs');
+      expect(err.message).toMatch(/commandTimeoutMs/);
+    });
+  });
+
   describe('other options', () => {
     it.each<[string, unknown]>([
       ['keyPrefix', ''],
       ['keyPrefix', 'has space'],
+      ['keyPrefix', '{app}:'],
       ['keyPrefix', 'k'.repeat(65)],
       ['clientName', 'a b'],
       ['clientName', 7],

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { redisClient } from '../../helpers/redis.js';
+import { queueKey, redisClient } from '../../helpers/redis.js';
 
 /**
  * Whether the queue shown by `page` (its name is the last segment of a results page's URL)
@@ -11,7 +11,7 @@ export async function queueIsComplete(page: Page, keyPrefix: string): Promise<bo
   const queue = new URL(page.url()).pathname.split('/').at(-1)!;
   const redis = redisClient();
   try {
-    const [last] = await redis.xrevrange(`${keyPrefix}${queue}`, '+', '-', 'COUNT', 1);
+    const [last] = await redis.xrevrange(queueKey(keyPrefix, queue), '+', '-', 'COUNT', 1);
     if (!last) throw new Error(`queue ${queue} has no stream`);
     return last[1][0] === 'e';
   } finally {

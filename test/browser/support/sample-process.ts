@@ -20,6 +20,8 @@ export interface SampleOptions {
   viaWithRedis?: boolean;
   /** Share Redis prefixes with another sample process (the web/worker split). */
   prefixes?: SamplePrefixes;
+  /** More environment, e.g. REDIS_CLUSTER_NODES. */
+  env?: Record<string, string>;
 }
 
 export interface SamplePrefixes {
@@ -66,6 +68,7 @@ export async function startSample(options: SampleOptions = {}): Promise<SamplePr
     SAMPLE_STEP_MS: String(options.stepMs ?? 20),
     SAMPLE_POLL_INTERVAL: options.pollInterval ?? '200ms',
     NO_COLOR: '1',
+    ...options.env,
   };
   delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not the sample's business
   delete env.SAMPLE_ROLE;
