@@ -9,7 +9,8 @@ export default async function globalSetup() {
     console.error(`\n${err.message}\n`);
     process.exit(1);
   }
-  if (redis.source === 'private') console.log(`\nnestjs-pluto-rt: started a private redis-server at ${redis.url}`);
+  if (redis.source === 'private')
+    console.log(`\nnestjs-pluto-rt: started a private redis-server at ${redis.url}`);
   process.env.REDIS_URL = redis.url;
   globalThis.__PLUTO_RT_REDIS__ = redis;
 }
