@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only=module,A,B,C] [--scenarios=idle,latency,throughput,fanout,poll,replay,outage]
+// npm run bench [-- --quick] [--only=module,A,B,C] [--scenarios=idle,latency,throughput,fanout,poll,replay,outage,group]
 //                 [--profile=module,B] [--heap-snapshot] [--size idle.streams=2000]
 //                 [--candidate=/path/to/other/dist] [--out=name] [--redis-url=redis://…]
 // --server-node-arg=--trace-gc (repeatable) passes flags to the server processes' node.
@@ -27,7 +27,10 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'module,A,B,C' },
-    scenarios: { type: 'string', default: 'idle,latency,throughput,fanout,poll,replay,outage' },
+    scenarios: {
+      type: 'string',
+      default: 'idle,latency,throughput,fanout,poll,replay,outage,group',
+    },
     profile: { type: 'string', default: '' },
     'heap-snapshot': { type: 'boolean', default: false },
     'profile-dir': { type: 'string' },
@@ -71,6 +74,8 @@ const PLAN = [
   ['replay', ['module', 'candidate', 'C']],
   // Stops a Redis of its own: the module's promise about pushes during an outage.
   ['outage', ['module', 'candidate']],
+  // Pages that follow 8 queues: one group connection each against 8 single ones.
+  ['group', ['module', 'candidate']],
 ];
 const ORDER = ['module', 'candidate', 'A', 'B', 'C'];
 const ACTIVE = ['latency', 'throughput', 'fanout', 'poll', 'replay'];
@@ -138,7 +143,12 @@ async function main() {
       nodeArgs,
       env,
     });
-    const needed = purpose === 'idle' ? sizes.idle.streams : sizes.fanout.consumers;
+    const needed =
+      purpose === 'idle'
+        ? sizes.idle.streams
+        : purpose === 'group'
+          ? sizes.group.pages * sizes.group.perPage
+          : sizes.fanout.consumers;
     for (const [who, nofile] of [
       ['client', client.nofile],
       ['server', server.nofile],
@@ -228,6 +238,12 @@ async function main() {
           (results[scenario] ??= {})[system] = await scenarios[scenario](ctx, system, server, port);
         }
       });
+    }
+    for (const system of ORDER.filter((s) => only.has(s))) {
+      if (!wanted.has('group') || !PLAN.find(([s]) => s === 'group')[1].includes(system)) continue;
+      const { pages, perPage } = sizes.group;
+      log(`group ${SYSTEM_LABELS[system]}: ${pages} pages x ${perPage} queues`);
+      (results.group ??= {})[system] = await scenarios.group(ctx, system);
     }
     for (const system of ORDER.filter((s) => only.has(s))) {
       if (!wanted.has('outage') || !PLAN.find(([s]) => s === 'outage')[1].includes(system))

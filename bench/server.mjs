@@ -66,6 +66,13 @@ serveRpc({
     return created;
   },
 
+  /** Pages that follow `perPage` queues each over one group connection; pushes go to the queues. */
+  async createGroups({ pages, perPage }) {
+    const created = await system.createGroups(pages, perPage);
+    streamCount = pages * perPage;
+    return created;
+  },
+
   /**
    * Pushes `rate` items per second to each stream, round robin and evenly spread in time,
    * for `durationMs`. Each item carries its phase and `t`, taken just before the push call.

@@ -268,7 +268,59 @@ export function buildRows(results, subject = 'module') {
       ratios: `max/commandTimeoutMs ${times(Math.max(m.sequentialMs.p100, m.burstMs.p100) / m.commandTimeoutMs)}`,
     });
   }
+  rows.push(...groupRows(results, subject));
   return rows.filter(Boolean);
+}
+
+/** The group rows: a page's 8 queues over one connection against 8 single ones (module only). */
+function groupRows(results, subject) {
+  const g = results.group?.[subject];
+  if (!g) return [];
+  const { group, single } = g;
+  const pages = `${num(g.pages)} pages x ${g.perPage} queues`;
+  const both = (f) => ({ [subject]: `group ${f(group)}; singles ${f(single)}` });
+  const latencyOk = (l) => l && l.p50 <= 0.5 && l.p99 <= 2;
+  return [
+    {
+      figure: `${pages}: memory per page, one group connection vs ${g.perPage} single-queue connections (RSS growth / pages; V8 heap in brackets)`,
+      cells: both((v) => `${kb(v.rssBytesPerPage)} (${kb(v.heapBytesPerPage)})`),
+      target: 'the group below the singles',
+      checks: [
+        check(
+          group.rssBytesPerPage < single.rssBytesPerPage,
+          `group ${times(group.rssBytesPerPage / single.rssBytesPerPage)} of the singles`,
+        ),
+      ],
+      ratios: `singles/group ${times(single.rssBytesPerPage / group.rssBytesPerPage)}`,
+    },
+    {
+      figure: `${pages}: process CPU while idle (keepalives included; % of one core), connections held`,
+      cells: both((v) => `${num(v.cpuPercentOfOneCore, 2)} %, ${num(v.connections)} conns`),
+      target: 'the group at or below the singles',
+      checks: [
+        check(
+          group.cpuPercentOfOneCore <= single.cpuPercentOfOneCore,
+          `group ${num(group.cpuPercentOfOneCore, 2)} % vs singles ${num(single.cpuPercentOfOneCore, 2)} %`,
+        ),
+      ],
+      ratios: `singles/group ${times(single.cpuPercentOfOneCore / group.cpuPercentOfOneCore)}`,
+    },
+    {
+      figure: `${pages}: push-to-client latency p50 / p99, ${group.ratePerQueue} msg/s per queue`,
+      cells: both((v) => (v.latencyMs ? `${ms(v.latencyMs.p50)} / ${ms(v.latencyMs.p99)}` : '–')),
+      target: 'p50 <= 0.5 ms, p99 <= 2 ms (as for single streams)',
+      checks: [
+        check(
+          latencyOk(group.latencyMs),
+          `group p50 ${ms(group.latencyMs?.p50)}, p99 ${ms(group.latencyMs?.p99)}`,
+        ),
+      ],
+      ratios:
+        group.latencyMs && single.latencyMs
+          ? `singles/group p50 ${times(single.latencyMs.p50 / group.latencyMs.p50)}, p99 ${times(single.latencyMs.p99 / group.latencyMs.p99)}`
+          : '',
+    },
+  ];
 }
 
 const dash = (value) => value ?? '–';

@@ -352,6 +352,59 @@ export async function outage(ctx, name) {
   }
 }
 
+/**
+ * Pages that follow several queues: `pages` pages of `perPage` queues each, opened as one
+ * group connection per page, then (on a fresh server) as `perPage` single-queue connections
+ * per page. For each: memory per page (RSS growth / pages), process CPU while idle
+ * (keepalives included), sockets held, and push-to-client latency at `rate` msg/s per queue.
+ */
+export async function group(ctx, name) {
+  const { pages, perPage, settleMs, windowMs, latency: load } = ctx.sizes.group;
+  const result = { pages, perPage };
+  for (const variant of ['group', 'single']) {
+    result[variant] = await ctx.withServer(name, 'group', async ({ server, port }) => {
+      const { paths, expectFirst } =
+        variant === 'group'
+          ? await server.call('createGroups', { pages, perPage })
+          : await server.call('createStreams', { count: pages * perPage, producers: false });
+      const before = await server.call('stats', { gc: true });
+      const opening = await ctx.client.call('open', { port, paths, expectFirst });
+      await sleep(settleMs);
+      const after = await server.call('stats', { gc: true });
+      await sleep(settleMs); // let V8's sweeper threads finish (see idle)
+      const window0 = await server.call('stats');
+      await ctx.profiled(server, name, `group-${variant}-idle`, () => sleep(windowMs));
+      const window1 = await server.call('stats');
+      const status = await assertStreamsHealthy(ctx, `group ${variant} ${name}`);
+      const latency = await ctx.profiled(server, name, `group-${variant}-latency`, () =>
+        measureLatency(ctx, server, { streams: pages * perPage, ...load }),
+      );
+      const seconds = (window1.at - window0.at) / 1000;
+      const cpuMicros =
+        window1.cpu.user + window1.cpu.system - window0.cpu.user - window0.cpu.system;
+      const figures = {
+        connections: status.open,
+        openSeconds: round(opening.ms / 1000, 2),
+        rssBytesPerPage: round((after.memory.rss - before.memory.rss) / pages, 0),
+        heapBytesPerPage: round((after.memory.heapUsed - before.memory.heapUsed) / pages, 0),
+        cpuPercentOfOneCore: round((cpuMicros / 1e6 / seconds) * 100, 3),
+        windowSeconds: round(seconds, 2),
+        ratePerQueue: load.rate,
+        pushed: latency.pushed,
+        delivered: latency.delivered,
+        latencyMs: latency.latencyMs,
+      };
+      ctx.log(
+        `  ${variant === 'group' ? 'one group connection' : `${perPage} single connections`} per page: ${(figures.rssBytesPerPage / 1024).toFixed(1)} KB/page, ${figures.cpuPercentOfOneCore} % CPU idle, p50 ${latency.latencyMs?.p50} ms, p99 ${latency.latencyMs?.p99} ms (${figures.connections} connections)`,
+      );
+      await ctx.client.call('closeAll');
+      await server.call('release');
+      return figures;
+    });
+  }
+  return result;
+}
+
 export function machineLoad() {
   return { loadavg: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() };
 }

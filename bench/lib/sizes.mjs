@@ -17,6 +17,14 @@ export const FULL = {
   poll: { connections: 32, durationMs: 5_000, warmupMs: 1_000 },
   replay: { messages: 1_000, reps: 20, warmupReps: 3 },
   outage: { commandTimeoutMs: 500, pushes: 20, burst: 50 },
+  // Pages that follow 8 queues each: one group connection per page, or 8 single ones.
+  group: {
+    pages: 1_000,
+    perPage: 8,
+    settleMs: 3_000,
+    windowMs: 30_000,
+    latency: { rate: 0.25, durationMs: 10_000, warmupMs: 2_000 },
+  },
 };
 
 export const QUICK = {
@@ -34,4 +42,11 @@ export const QUICK = {
   poll: { connections: 8, durationMs: 500, warmupMs: 200 },
   replay: { messages: 1_000, reps: 3, warmupReps: 1 },
   outage: { commandTimeoutMs: 500, pushes: 5, burst: 50 },
+  group: {
+    pages: 20,
+    perPage: 8,
+    settleMs: 300,
+    windowMs: 1_000,
+    latency: { rate: 2, durationMs: 800, warmupMs: 200 },
+  },
 };

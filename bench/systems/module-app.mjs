@@ -62,6 +62,36 @@ export async function start({ redisUrl, prefix, clientName, keepaliveMs, command
       return { paths: queues.map((q) => q.urls.sse), expectFirst: 1 };
     },
 
+    /**
+     * `pages` pages, each following `perPage` fresh queues over one group connection (the
+     * group partial's URL: each queue into its own target); the queues, page after page,
+     * are what `push(index)` pushes to.
+     */
+    async createGroups(pages, perPage) {
+      queues = [];
+      const paths = [];
+      for (let page = 0; page < pages; page += 50) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(50, pages - page) }, async () => {
+            const members = await Promise.all(Array.from({ length: perPage }, newQueue));
+            const urls = rt.rtGroupUrls(
+              members.map(({ name }, i) => ({
+                queue: name,
+                itemTemplate: ITEM_TEMPLATE,
+                target: `#q${i}`,
+              })),
+            );
+            return { members, path: urls.sse };
+          }),
+        );
+        for (const { members, path } of batch) {
+          queues.push(...members);
+          paths.push(path);
+        }
+      }
+      return { paths, expectFirst: perPage };
+    },
+
     push(index, item) {
       return queues[index].queue.push(item);
     },
