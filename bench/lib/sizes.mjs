@@ -43,7 +43,7 @@ export const QUICK = {
   replay: { messages: 1_000, reps: 3, warmupReps: 1 },
   outage: { commandTimeoutMs: 500, pushes: 5, burst: 50 },
   group: {
-    pages: 20,
+    pages: 100,
     perPage: 8,
     settleMs: 300,
     windowMs: 1_000,

@@ -10,7 +10,7 @@ import { refusalOf } from './refusal.js';
 import { sseText } from './sse-text.js';
 
 /** The SSE event that tells a page element to wait and reconnect: htmx 4 takes `retry:` only with one. */
-export const RETRY_EVENT = 'retry';
+const RETRY_EVENT = 'retry';
 
 interface SseRequest {
   query: Record<string, unknown>;

@@ -9,7 +9,7 @@ export interface PartialOptions {
 }
 
 /** A view context key (e.g. set in `res.locals`) that picks the htmx major for one page. */
-export const PAGE_HTMX_KEY = 'plutoRtHtmx';
+const PAGE_HTMX_KEY = 'plutoRtHtmx';
 
 /** A parameter of a partial that cannot be used, named as the view wrote it. */
 export class PartialParamError extends Error {

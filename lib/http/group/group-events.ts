@@ -10,7 +10,7 @@ import { DONE, encodeGroupCursor, type GroupCursor } from './group-cursor.js';
 export type MemberEnd = 'complete' | 'gone';
 
 /** The JSON flavour's event for a queue that ended (its items are unnamed messages). */
-export const JSON_END_EVENT = 'end';
+const JSON_END_EVENT = 'end';
 
 /**
  * A group's entries as SSE events. Each event's id is the group's cursor after it, so a
@@ -60,7 +60,7 @@ export class GroupEvents {
     return closeEvent('complete', encodeGroupCursor(cursor));
   }
 
-  itemData(grant: GroupGrant, member: GroupMember, entry: RtEntry): string {
+  private itemData(grant: GroupGrant, member: GroupMember, entry: RtEntry): string {
     if (grant.format === 'json')
       return entry.remember(`group:json:${member.queue}`, () => jsonItem(member, entry));
     return entry.remember(`group:${member.template}:${member.target}:${member.mode}`, () =>
@@ -70,6 +70,6 @@ export class GroupEvents {
 }
 
 /** `{"queue":..,"id":..,"item":..}`, with the entry's JSON as it is stored (not re-serialised). */
-export function jsonItem(member: GroupMember, entry: RtEntry): string {
+function jsonItem(member: GroupMember, entry: RtEntry): string {
   return `{"queue":${JSON.stringify(member.queue)},"id":"${entry.id}","item":${entry.json!}}`;
 }
