@@ -60,8 +60,12 @@ export function resolveRedis(redis: PlutoRtModuleOptions['redis']): ResolvedRedi
 }
 
 /** What a cluster needs: ioredis 6, sharded pub/sub, and keys free to carry their hash tag. */
-function checkClusterMode(option: string, pubsub: string, clientKeyPrefix: unknown): void {
-  const version = ioredisVersion();
+export function checkClusterMode(
+  option: string,
+  pubsub: string,
+  clientKeyPrefix: unknown,
+  version = ioredisVersion(),
+): void {
   if (Number(version.split('.')[0]) < 6) {
     throw new RtOptionsError(
       option,

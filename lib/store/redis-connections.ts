@@ -52,6 +52,8 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     // behind the caller's back), and the reader resubscribes itself (see StreamHub).
     const own: RedisOptions = {
       connectionName: config.clientName,
+      // CLIENT SETINFO (Redis 7.2+) would be one more command for the ACL to allow.
+      disableClientInfo: true,
       autoResendUnfulfilledCommands: false,
       commandTimeout: config.commandTimeoutMs,
       maxRetriesPerRequest: 0,
@@ -88,6 +90,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readerFor(command: RedisClient): RedisClient {
     const reader: RedisOptions = {
       connectionName: this.config.clientName,
+      disableClientInfo: true,
       keyPrefix: undefined,
       commandTimeout: undefined,
       maxRetriesPerRequest: null,

@@ -1,4 +1,4 @@
-import { redisClient } from '../helpers/redis.js';
+import { queueKey, redisClient } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startSample, type SampleProcess } from './support/sample-process.js';
 
@@ -24,7 +24,7 @@ describe('sample shutdown', () => {
   it('SIGTERM through scripts/with-redis.mjs (npm run sample) drains the running job and exits 0 quietly', async () => {
     sample = await startSample({ viaWithRedis: true, stepMs: 100 });
     const queue = await launchOverHttp(sample.url, 'list');
-    const key = `${sample.prefixes.keyPrefix}${queue}`;
+    const key = queueKey(sample.prefixes.keyPrefix, queue);
     await waitFor(async () => (await redis.xlen(key)) >= 4, 'the job to be under way');
 
     const exit = await sample.stop('SIGTERM');

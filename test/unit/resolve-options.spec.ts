@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { RtOptionsError } from '../../lib/errors.js';
 import type { PlutoRtModuleOptions } from '../../lib/options/pluto-rt-options.interface.js';
 import { resolveOptions } from '../../lib/options/resolve-options.js';
+import { checkClusterMode } from '../../lib/options/resolve-redis.js';
 
 const SECRET = 'unit-secret-0123456789-abcdefghijklmnop';
 
@@ -368,5 +369,14 @@ describe('resolveOptions', () => {
       );
       expect(optionsError({ secret: SECRET, guards: [Guard, {}] }).option).toBe('guards[1]');
     });
+  });
+});
+
+describe('checkClusterMode', () => {
+  it('refuses ioredis 5, whose cluster never settles an SSUBSCRIBE answered with MOVED', () => {
+    expect(() => checkClusterMode('redis.cluster', 'auto', undefined, '5.10.1')).toThrow(
+      /needs ioredis 6 or later \(found 5\.10\.1\)/,
+    );
+    expect(() => checkClusterMode('redis.cluster', 'auto', undefined, '6.0.0')).not.toThrow();
   });
 });
