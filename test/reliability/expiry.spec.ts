@@ -42,9 +42,10 @@ describe('expiry', () => {
     (await request(t.url).get(t.rt.rtUrls(name).poll)).status;
 
   /**
-   * Answers to a queue that is gone: a JSON poller and a plain client get 404, an htmx poller
-   * is stopped (286 and an inert poller: a 404 would have it poll on), an EventSource gets
-   * `event: close` / `data: gone` at once.
+   * Answers to a queue that is gone: a JSON poller and a plain client get 404 (an
+   * EventSource stops on it: no retry), an htmx poller is stopped (286 and an inert poller: a
+   * 404 would have it poll on), a page's stream element gets a notice and `event: close` /
+   * `data: gone` at once.
    */
   async function expectGone(name: string) {
     const { sse, poll } = urlsOf(name);
@@ -58,9 +59,14 @@ describe('expiry', () => {
     expect(plain.status).toBe(404);
     expect(plain.text).toMatch(/expired/);
     const source = new ResumingEventSource(t.url + sse);
-    expect(await source.untilClosed(5_000)).toBe('gone');
-    expect(source.messages).toEqual([]);
-    expect(source.requests).toHaveLength(1);
+    await source.until(() => source.es.readyState === source.es.CLOSED, 'the EventSource to stop');
+    expect([source.messages, source.requests.length]).toEqual([[], 1]);
+    const element = new ResumingEventSource(`${t.url}${sse}&el=live`);
+    expect(await element.untilClosed(5_000)).toBe('gone');
+    expect(element.messages.map((m) => m.data)).toEqual([
+      expect.stringContaining('data-reason="gone"'),
+    ]);
+    expect(element.requests).toHaveLength(1);
   }
 
   it(`a completed queue is served until completedTtlSeconds (${TTL_S} s) pass, then gone for everyone`, async () => {
