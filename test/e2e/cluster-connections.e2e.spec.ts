@@ -4,7 +4,7 @@
 // costs no node a command. A private cluster: INFO commandstats counts every client's
 // commands, and the project's cluster is shared with other suites.
 import http from 'node:http';
-import { RawSseClient } from '../helpers/sse-client.js';
+import { openStreamsWithHistory, type RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import {
   commandsRun,
@@ -16,6 +16,7 @@ import { startPrivateRedis, type RedisTarget } from '../helpers/topology.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const STREAMS = 1_000;
+const WAVE = 100;
 const QUEUES_PER_MASTER = 10;
 const IDLE_WINDOW_MS = 3_000;
 
@@ -56,17 +57,13 @@ describe('the module on a Redis Cluster (e2e)', () => {
     await cluster?.stop();
   });
 
-  /** Opens `count` streams, round-robin over the queues; resolves once each has its history. */
+  /** Opens `count` streams over the queues, WAVE at a time (page loads, not a flood). */
   async function openStreams(count: number): Promise<RawSseClient[]> {
-    const opened = await Promise.all(
-      Array.from({ length: count }, (_, i) => {
-        const name = queues[(clients.length + i) % queues.length]!;
-        const url = t.url + t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse;
-        return RawSseClient.open(url, { agent });
-      }),
-    );
-    clients.push(...opened);
-    await Promise.all(opened.map((client) => client.untilItems(1)));
+    const urls = Array.from({ length: count }, (_, i) => {
+      const name = queues[(clients.length + i) % queues.length]!;
+      return t.url + t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse;
+    });
+    const opened = await openStreamsWithHistory(urls, clients, { agent, wave: WAVE });
     for (const client of opened) expect(client.status).toBe(200);
     return opened;
   }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { RawSseClient } from '../helpers/sse-client.js';
+import { openStreamsWithHistory, type RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import {
   clientCount,
@@ -56,15 +56,11 @@ describe('shared reader (e2e)', () => {
 
   /** Opens `count` streams spread over the queues; resolves once each has its history. */
   async function openStreams(count: number): Promise<RawSseClient[]> {
-    const opened = await Promise.all(
-      Array.from({ length: count }, (_, i) => {
-        const name = queues[(clients.length + i) % queues.length]!;
-        const url = t.url + t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse;
-        return RawSseClient.open(url, { agent });
-      }),
-    );
-    clients.push(...opened);
-    await Promise.all(opened.map((client) => client.untilItems(1)));
+    const urls = Array.from({ length: count }, (_, i) => {
+      const name = queues[(clients.length + i) % queues.length]!;
+      return t.url + t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse;
+    });
+    const opened = await openStreamsWithHistory(urls, clients, { agent });
     for (const client of opened) expect(client.status).toBe(200);
     return opened;
   }
