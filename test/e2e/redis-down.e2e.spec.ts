@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { RtRedisUnavailableError } from '../../lib/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-env.mjs';
-import { subscriberCounts } from '../helpers/redis.js';
+import { subscriberCounts } from '../helpers/redis-inspect.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 

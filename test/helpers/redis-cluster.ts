@@ -147,6 +147,18 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     return states.every((s) => s === 'up');
   };
 
+  /**
+   * Every live node knows every replica as one: a node learns roles by gossip, and until then
+   * it lists a fresh replica as a master without slots (which linksUp would not check).
+   */
+  const rolesKnown = async (): Promise<boolean> => {
+    const views = await Promise.all(
+      alive().map(async (port) => parseClusterNodes(String(await send(port, 'CLUSTER', 'NODES')))),
+    );
+    const replicas = masters * replicasPerMaster;
+    return views.every((nodes) => nodes.filter((n) => n.role === 'replica').length === replicas);
+  };
+
   try {
     await Promise.all(nodePorts.map(start));
     await promisify(execFile)(
@@ -158,6 +170,7 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
       { timeout: SETTLE_TIMEOUT_MS },
     );
     await waitFor(() => settled(), 'every cluster node to say cluster_state:ok', SETTLE_TIMEOUT_MS);
+    await waitFor(rolesKnown, 'every node to know every replica', SETTLE_TIMEOUT_MS);
     // A replica that never synced cannot stand in for its master.
     await waitFor(linksUp, 'every replica to sync with its master', SETTLE_TIMEOUT_MS);
   } catch (err) {
