@@ -58,6 +58,12 @@ export interface RedisCluster {
   /** Starts a killed node again (same node id, empty data) and waits until it is back in. */
   restartNode(port: number): Promise<{ ms: number }>;
   /**
+   * SIGSTOPs the node (its connections stay open, it answers nothing: a hung server);
+   * `resume` sends SIGCONT. Keep a paused master's pause under the 1 s node timeout, or
+   * the cluster fails it over.
+   */
+  pauseNode(port: number): { resume(): void };
+  /**
    * Moves `slot` with its keys to the master on `toPort`: IMPORTING, MIGRATING, MIGRATE,
    * then SETSLOT NODE on the target, the source and the other masters. `beforeCommit` runs
    * with the keys moved and the slot still migrating (clients get ASK for the moved keys).
@@ -294,12 +300,20 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     return { keys: moved, ms: Date.now() - t0 };
   };
 
+  const pauseNode = (port: number): { resume(): void } => {
+    const proc = procs.get(port);
+    if (!proc) throw new Error(`node ${port} is not running`);
+    proc.pause();
+    return { resume: () => proc.resume() };
+  };
+
   return {
     nodes: nodePorts.map((port) => ({ host: HOST, port })),
     masters: masterList,
     nodeFor,
     killNode,
     restartNode,
+    pauseNode,
     migrateSlot,
     stop,
   };
