@@ -1,16 +1,48 @@
-/** ESM all the way: NestJS 12 is ESM-only. Run under NODE_OPTIONS=--experimental-vm-modules. */
-export default {
+/**
+ * ESM all the way: NestJS 12 is ESM-only. Run under NODE_OPTIONS=--experimental-vm-modules.
+ * Two projects: `standalone` runs every suite on one Redis server; `cluster` runs the data
+ * path's suites again on a Redis Cluster (3 masters + 3 replicas) that its global setup
+ * starts. `--selectProjects cluster` runs one of them.
+ */
+const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+};
+
+/** The suites of push, SSE, polling, resume and the shared reader, and the cluster's own. */
+const DATA_PATH_SUITES = ['producer', 'sse', 'poll', 'stream-api', 'shared-reader'];
+/** Suites named cluster-*.e2e.spec.ts are about a cluster alone. */
+const CLUSTER_ONLY = '<rootDir>/test/e2e/cluster-[^/]*\\.e2e\\.spec\\.ts$';
+
+export default {
   testTimeout: 30_000,
   maxWorkers: 2,
+  projects: [
+    {
+      ...base,
+      displayName: 'standalone',
+      globals: { PLUTO_RT_TOPOLOGY: 'standalone' },
+      testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', CLUSTER_ONLY],
+      globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+    },
+    {
+      ...base,
+      displayName: 'cluster',
+      globals: { PLUTO_RT_TOPOLOGY: 'cluster' },
+      testMatch: [
+        ...DATA_PATH_SUITES.map((name) => `<rootDir>/test/e2e/${name}.e2e.spec.ts`),
+        '<rootDir>/test/e2e/cluster-*.e2e.spec.ts',
+      ],
+      globalSetup: '<rootDir>/test/setup/cluster-global-setup.mjs',
+      globalTeardown: '<rootDir>/test/setup/cluster-global-teardown.mjs',
+    },
+  ],
 };

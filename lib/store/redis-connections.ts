@@ -67,11 +67,14 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     } else if (cluster) {
       // One Cluster for both: its sharded subscribers are one connection per master beside
       // the command connection (a second Cluster would hold command connections of its own).
+      // ioredis opens a master's connection on its first command: without the offline queue
+      // the commands sent meanwhile fail, are retried ~100 ms later and land out of order.
+      // (A node's connection queues anyway; StreamStore still bounds each caller's wait.)
       this.command = this.own(
         new Cluster(cluster.nodes, {
           ...cluster.options,
           shardedSubscribers: true,
-          enableOfflineQueue: false,
+          enableOfflineQueue: true,
           lazyConnect: true,
           redisOptions: { ...cluster.options?.redisOptions, ...own },
         }),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { deletePrefix, REDIS_URL } from '../helpers/redis.js';
+import { REDIS_URL } from '../helpers/redis.js';
+import { deletePrefix } from '../helpers/redis-inspect.js';
 import { RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 

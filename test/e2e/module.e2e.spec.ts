@@ -14,15 +14,8 @@ import { Redis } from 'ioredis';
 import { lastValueFrom, toArray } from 'rxjs';
 import request from 'supertest';
 import { PlutoRtModule, RtQueueService, type PlutoRtModuleOptions } from '../../lib/index.js';
-import {
-  clientCount,
-  deletePrefix,
-  queueKey,
-  REDIS_URL,
-  redisClient,
-  testPrefix,
-  tombstoneKey,
-} from '../helpers/redis.js';
+import { queueKey, REDIS_URL, redisClient, testPrefix, tombstoneKey } from '../helpers/redis.js';
+import { clientCount, deletePrefix } from '../helpers/redis-inspect.js';
 import { startTestApp, TEST_SECRET, VIEWS_DIR } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -58,6 +58,12 @@ export interface RedisCluster {
   /** Starts a killed node again (same node id, empty data) and waits until it is back in. */
   restartNode(port: number): Promise<{ ms: number }>;
   /**
+   * SIGSTOPs the node (its connections stay open, it answers nothing: a hung server);
+   * `resume` sends SIGCONT. Keep a paused master's pause under the 1 s node timeout, or
+   * the cluster fails it over.
+   */
+  pauseNode(port: number): { resume(): void };
+  /**
    * Moves `slot` with its keys to the master on `toPort`: IMPORTING, MIGRATING, MIGRATE,
    * then SETSLOT NODE on the target, the source and the other masters. `beforeCommit` runs
    * with the keys moved and the slot still migrating (clients get ASK for the moved keys).
@@ -147,6 +153,18 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     return states.every((s) => s === 'up');
   };
 
+  /**
+   * Every live node knows every replica as one: a node learns roles by gossip, and until then
+   * it lists a fresh replica as a master without slots (which linksUp would not check).
+   */
+  const rolesKnown = async (): Promise<boolean> => {
+    const views = await Promise.all(
+      alive().map(async (port) => parseClusterNodes(String(await send(port, 'CLUSTER', 'NODES')))),
+    );
+    const replicas = masters * replicasPerMaster;
+    return views.every((nodes) => nodes.filter((n) => n.role === 'replica').length === replicas);
+  };
+
   try {
     await Promise.all(nodePorts.map(start));
     await promisify(execFile)(
@@ -158,6 +176,7 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
       { timeout: SETTLE_TIMEOUT_MS },
     );
     await waitFor(() => settled(), 'every cluster node to say cluster_state:ok', SETTLE_TIMEOUT_MS);
+    await waitFor(rolesKnown, 'every node to know every replica', SETTLE_TIMEOUT_MS);
     // A replica that never synced cannot stand in for its master.
     await waitFor(linksUp, 'every replica to sync with its master', SETTLE_TIMEOUT_MS);
   } catch (err) {
@@ -281,12 +300,20 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     return { keys: moved, ms: Date.now() - t0 };
   };
 
+  const pauseNode = (port: number): { resume(): void } => {
+    const proc = procs.get(port);
+    if (!proc) throw new Error(`node ${port} is not running`);
+    proc.pause();
+    return { resume: () => proc.resume() };
+  };
+
   return {
     nodes: nodePorts.map((port) => ({ host: HOST, port })),
     masters: masterList,
     nodeFor,
     killNode,
     restartNode,
+    pauseNode,
     migrateSlot,
     stop,
   };

@@ -44,6 +44,10 @@ export interface RedisProcess {
   exited: Promise<void>;
   /** SIGKILL (no shutdown, no save: a crash); resolves once the process has exited. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process keeps its sockets open and answers nothing (a hung server). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
 /**
@@ -68,6 +72,8 @@ export async function spawnRedis(
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
   };
   try {
     await waitFor(async () => {

@@ -32,6 +32,15 @@ export interface RedisSentinel {
    * master and it answers ROLE as one.
    */
   killMaster(): Promise<{ old: Addr; promoted: Addr; ms: number }>;
+  /**
+   * Starts a killed data node again (empty) as a replica of the current master; resolves
+   * once it has synced.
+   */
+  restartAsReplica(port: number): Promise<{ ms: number }>;
+  /** The replicas of the current master that are in sync (INFO replication on the master). */
+  replicas(): Promise<Addr[]>;
+  /** SIGSTOPs the data node on `port` (it answers nothing); `resume` sends SIGCONT. */
+  pauseNode(port: number): { resume(): void };
   /** Kills every process this helper started and removes its directory. */
   stop(): Promise<void>;
 }
@@ -175,11 +184,42 @@ export async function startRedisSentinel(name = 'pluto-rt'): Promise<RedisSentin
     return { old, promoted, ms: Date.now() - t0 };
   };
 
+  const restartAsReplica = async (port: number): Promise<{ ms: number }> => {
+    if (procs.has(port)) throw new Error(`node ${port} is running`);
+    const t0 = Date.now();
+    const current = await master();
+    await startData(port, ['--replicaof', current.host, String(current.port)]);
+    await waitFor(
+      async () => infoField(await send(port, 'INFO', 'replication'), 'master_link_status') === 'up',
+      `node ${port} to sync with the master ${current.port}`,
+      SETTLE_TIMEOUT_MS,
+    );
+    return { ms: Date.now() - t0 };
+  };
+
+  const replicas = async (): Promise<Addr[]> => {
+    const info = String(await send((await master()).port, 'INFO', 'replication'));
+    return [...info.matchAll(/^slave\d+:ip=([^,]+),port=(\d+),state=online/gm)].map((m) => ({
+      host: m[1]!,
+      port: Number(m[2]),
+    }));
+  };
+
+  const pauseNode = (port: number): { resume(): void } => {
+    const proc = procs.get(port);
+    if (!proc) throw new Error(`node ${port} is not running`);
+    proc.pause();
+    return { resume: () => proc.resume() };
+  };
+
   return {
     name,
     sentinels: sentinelPorts.map((port) => ({ host: HOST, port })),
     master,
     killMaster,
+    restartAsReplica,
+    replicas,
+    pauseNode,
     stop,
   };
 }

@@ -136,6 +136,35 @@ export class RawSseClient {
   }
 }
 
+/**
+ * Opens a raw stream on each of `urls`, `wave` of them at a time (all at once by default),
+ * and resolves once every one has its first item. Each client joins `keep` as soon as it is
+ * open, so that the caller can destroy it even when another one fails.
+ */
+export async function openStreamsWithHistory(
+  urls: string[],
+  keep: RawSseClient[],
+  options: RawSseOptions & { wave?: number } = {},
+): Promise<RawSseClient[]> {
+  const { wave = urls.length, ...openOptions } = options;
+  const opened: RawSseClient[] = [];
+  for (let first = 0; first < urls.length; first += wave) {
+    const results = await Promise.allSettled(
+      urls.slice(first, first + wave).map(async (url) => {
+        const client = await RawSseClient.open(url, openOptions);
+        keep.push(client);
+        await client.untilItems(1);
+        return client;
+      }),
+    );
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason;
+      opened.push(result.value);
+    }
+  }
+  return opened;
+}
+
 /** An event an EventSource dispatched. */
 export interface ReceivedEvent {
   type: string;

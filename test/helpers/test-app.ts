@@ -5,17 +5,16 @@ import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Redis } from 'ioredis';
 import { PlutoRtModule, RtQueueService, type PlutoRtModuleOptions } from '../../lib/index.js';
+import { queueKey, testPrefix, tombstoneKey } from './redis.js';
 import {
   deletePrefix,
-  queueKey,
-  REDIS_URL,
-  redisClient,
+  masterAddresses,
+  masterAddressOf,
   subscriberCounts,
-  testPrefix,
-  tombstoneKey,
-} from './redis.js';
+  type Inspector,
+} from './redis-inspect.js';
+import { projectRedis, type RedisTarget } from './topology.js';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../fixtures/views', import.meta.url));
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
@@ -26,8 +25,8 @@ export interface TestApp {
   /** `http://127.0.0.1:<port>` */
   url: string;
   prefix: string;
-  /** A client of the test's own, for inspecting Redis. */
-  redis: Redis;
+  /** A client of the test's own for inspecting the app's Redis (a Cluster on a cluster). */
+  redis: Inspector;
   clientName: string;
   /** The Redis key of queue `name`'s stream. */
   key(name: string): string;
@@ -35,10 +34,14 @@ export interface TestApp {
   tombstone(name: string): string;
   /** Reader subscriptions to the channels of `names`, in all. */
   subscribers(...names: string[]): Promise<number>;
+  /** Fresh queue names, `perMaster` on each master (`perMaster` in all on a server). */
+  queuesOnEveryMaster(perMaster: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
+  /** The Redis to run on and inspect (e.g. a private one); the project's by default. */
+  redis?: RedisTarget;
   options?: PlutoRtModuleOptions;
   routePrefix?: string;
   imports?: ModuleMetadata['imports'];
@@ -48,14 +51,15 @@ export interface TestAppOptions {
   mvc?: boolean;
 }
 
-/** Boots a real Nest app with the module on a free port, against the test Redis. */
+/** Boots a real Nest app with the module on a free port, against the project's Redis. */
 export async function startTestApp(settings: TestAppOptions = {}): Promise<TestApp> {
   const prefix = settings.options?.keyPrefix ?? testPrefix();
   const clientName = settings.options?.clientName ?? `prt-${randomUUID().slice(0, 8)}`;
+  const target = settings.redis ?? projectRedis();
   @Module({
     imports: [
       PlutoRtModule.forRoot({
-        redis: { url: REDIS_URL },
+        redis: target.option,
         secret: TEST_SECRET,
         templatesDir: VIEWS_DIR,
         ...settings.options,
@@ -79,10 +83,11 @@ export async function startTestApp(settings: TestAppOptions = {}): Promise<TestA
   }
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  const redis = redisClient();
+  const redis = target.inspector();
+  const rt = app.get(RtQueueService);
   return {
     app,
-    rt: app.get(RtQueueService),
+    rt,
     url: `http://127.0.0.1:${address.port}`,
     prefix,
     redis,
@@ -96,6 +101,15 @@ export async function startTestApp(settings: TestAppOptions = {}): Promise<TestA
           names.map((name) => queueKey(prefix, name)),
         )
       ).reduce((sum, n) => sum + n, 0),
+    async queuesOnEveryMaster(perMaster) {
+      const byMaster = new Map((await masterAddresses(redis)).map((m) => [m, [] as string[]]));
+      while ([...byMaster.values()].some((names) => names.length < perMaster)) {
+        const name = rt.createQueueName();
+        const names = byMaster.get(await masterAddressOf(redis, queueKey(prefix, name)))!;
+        if (names.length < perMaster) names.push(name);
+      }
+      return [...byMaster.values()].flat();
+    },
     async close() {
       await app.close();
       await deletePrefix(redis, prefix);

@@ -9,7 +9,7 @@ import {
 } from './helpers/process-resources.js';
 import { watchProcess } from './helpers/process-watch.js';
 import { seededRng, suiteSeed } from './helpers/seeded-rng.js';
-import { clientCount } from '../helpers/redis.js';
+import { clientCount } from '../helpers/redis-inspect.js';
 import { parseSseText } from '../helpers/sse-parse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -73,7 +73,8 @@ describe('fuzzing the HTTP surface', () => {
   let t: TestApp;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   beforeAll(async () => {
-    t = await startTestApp({ options: { keepaliveMs: 100 } });
+    // Its queues must outlive the run (a busy machine can take over a minute).
+    t = await startTestApp({ options: { keepaliveMs: 100, completedTtlSeconds: 3_600 } });
   });
   afterAll(async () => {
     agent.destroy();

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { busyCounters } from './helpers/idle-stats.js';
 import { deliveryReport, exactlyOnceInOrder } from './helpers/delivery-report.js';
 import { ResumingEventSource } from './helpers/resuming-event-source.js';
-import { subscriptionsOf as subscriptionsOfConnections, testPrefix } from '../helpers/redis.js';
+import { testPrefix } from '../helpers/redis.js';
+import { subscriptionsOf as subscriptionsOfConnections } from '../helpers/redis-inspect.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 

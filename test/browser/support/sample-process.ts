@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { deletePrefix, REDIS_URL, redisClient, testPrefix } from '../../helpers/redis.js';
+import { REDIS_URL, redisClient, testPrefix } from '../../helpers/redis.js';
+import { deletePrefix } from '../../helpers/redis-inspect.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));

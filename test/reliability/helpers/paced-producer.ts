@@ -9,6 +9,13 @@ export interface PushOutcome {
   error?: unknown;
 }
 
+export interface PacedProducerOptions {
+  /** Stop by itself after this many pushes (ok or not). @default unlimited */
+  limit?: number;
+  /** Awaited before push `n` (a test holding the job at a chosen point); undefined: go on. */
+  gate?: (n: number) => Promise<void> | undefined;
+}
+
 /**
  * Pushes `{ n, text }` onto a queue one after another, a few ms apart, until stopped,
  * recording each outcome: a job that keeps working through a fault.
@@ -16,12 +23,14 @@ export interface PushOutcome {
 export class PacedProducer {
   readonly outcomes: PushOutcome[] = [];
   private running = true;
-  private readonly done: Promise<void>;
+  /** Resolves once the producer has stopped (stop(), or its limit reached). */
+  readonly done: Promise<void>;
 
   constructor(
     private readonly queue: RtQueue,
     private readonly gapMs = 5,
     firstN = 0,
+    private readonly options: PacedProducerOptions = {},
   ) {
     this.done = this.run(firstN);
   }
@@ -40,7 +49,10 @@ export class PacedProducer {
   }
 
   private async run(firstN: number): Promise<void> {
-    for (let n = firstN; this.running; n++) {
+    const end = firstN + (this.options.limit ?? Infinity);
+    for (let n = firstN; this.running && n < end; n++) {
+      await this.options.gate?.(n);
+      if (!this.running) return;
       const outcome: PushOutcome = { n, startedAt: Date.now(), settledAt: 0 };
       try {
         outcome.id = await this.queue.push({ n, text: `m${n}` });
