@@ -16,7 +16,15 @@ const base = {
 };
 
 /** The suites of push, SSE, polling, resume and the shared reader, and the cluster's own. */
-const DATA_PATH_SUITES = ['producer', 'sse', 'poll', 'stream-api', 'shared-reader'];
+const DATA_PATH_SUITES = [
+  'producer',
+  'sse',
+  'poll',
+  'stream-api',
+  'shared-reader',
+  'group-sse',
+  'group-poll',
+];
 /** Suites named cluster-*.e2e.spec.ts are about a cluster alone. */
 const CLUSTER_ONLY = '<rootDir>/test/e2e/cluster-[^/]*\\.e2e\\.spec\\.ts$';
 
