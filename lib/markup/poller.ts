@@ -74,6 +74,10 @@ function pollerDiv(
     attrs.push(
       ['hx-get', state.next],
       ['hx-trigger', `${firstTrigger}every ${placement.every}`],
+      // A tick while a poll is out is dropped. By default htmx 4 queues it and sends it when
+      // the poll returns, even from the poller that answer replaced: from the old cursor,
+      // into the same target, its items would show twice.
+      ['hx-sync', 'this:drop'],
       ...(placement.target === undefined
         ? [['hx-swap', 'none'] as const]
         : [['hx-target', placement.target] as const, ['hx-swap', SWAP_BY_MODE[mode]] as const]),

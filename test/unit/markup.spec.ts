@@ -128,6 +128,8 @@ describe.each(HTMX_MAJORS)('markup for htmx %i', (major) => {
       expect(attrs.get('class')).toBe('pluto-rt-poller');
       expect(attrs.get('hx-get')).toBe('/poll?a=1&amp;b=2');
       expect(attrs.get('hx-trigger')).toBe('load, every 500ms');
+      // htmx 4 would queue a tick that fires while a poll is out, and send it from a replaced poller.
+      expect(attrs.get('hx-sync')).toBe('this:drop');
       expect(attrs.get('hx-target')).toBe('#results');
       expect(attrs.get('hx-swap')).toBe('afterbegin');
       expect(attrs.has('hx-swap-oob')).toBe(false);
@@ -153,6 +155,7 @@ describe.each(HTMX_MAJORS)('markup for htmx %i', (major) => {
       expect(attrs.get('id')).toBe('g1');
       expect(attrs.get('hx-get')).toBe('/g2');
       expect(attrs.get('hx-trigger')).toBe('every 2s');
+      expect(attrs.get('hx-sync')).toBe('this:drop');
       expect(attrs.get('hx-swap')).toBe('none');
       expect(attrs.has('hx-target')).toBe(false);
       expect(attrs.has('hx-swap-oob')).toBe(false);
