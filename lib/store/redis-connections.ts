@@ -30,6 +30,12 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PlutoRt');
   readonly command: RedisClient;
   readonly reader: RedisClient;
+  /**
+   * With `waitForReplicas`: the connection (one per master on a cluster) that carries the
+   * writes and their WAITs. WAIT blocks the connection it is sent on for up to its timeout,
+   * so it must not hold up reads and the streams' catch-ups behind it.
+   */
+  readonly waited?: RedisClient;
   readonly isCluster: boolean;
   /**
    * The `keyPrefix` of the command client (the app's, or `redis.options`'): ioredis adds it
@@ -74,6 +80,18 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
         new Cluster(cluster.nodes, {
           ...cluster.options,
           shardedSubscribers: true,
+          // A command that met a closed connection (it may have run) or CLUSTERDOWN is not
+          // re-sent later by ioredis: its delayed retries wait for a slot refresh and outlive
+          // commandTimeoutMs, when the caller has heard RtRedisUnavailableError, and a push
+          // must not be written behind its back, nor twice. StreamStore retries CLUSTERDOWN
+          // itself, within the bound. MOVED and ASK are followed at once; TRYAGAIN (keys
+          // half-moved) briefly: its 16 tries end within a quarter of the bound.
+          retryDelayOnFailover: 0,
+          retryDelayOnClusterDown: 0,
+          retryDelayOnTryAgain: Math.max(
+            1,
+            Math.min(100, Math.floor(config.commandTimeoutMs / 64)),
+          ),
           enableOfflineQueue: true,
           lazyConnect: true,
           redisOptions: { ...cluster.options?.redisOptions, ...own },
@@ -85,8 +103,21 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
       this.command = this.own(url ? new Redis(url, standalone) : new Redis(standalone));
       this.reader = this.own(this.readerFor(this.command));
     }
+    if (config.waitForReplicas) this.waited = this.own(this.waitedFor(this.command, own));
     this.isCluster = this.command.isCluster;
     this.clientKeyPrefix = this.command.options.keyPrefix ?? '';
+  }
+
+  /** A client for waited writes only, of the same kind and server(s) as `command`. */
+  private waitedFor(command: RedisClient, own: RedisOptions): RedisClient {
+    if (command instanceof Cluster) {
+      return command.duplicate([], {
+        shardedSubscribers: false,
+        lazyConnect: true,
+        redisOptions: own,
+      });
+    }
+    return command.duplicate({ ...own, enableOfflineQueue: false });
   }
 
   /** A client for subscriptions only, of the same kind and server(s) as `command`. */
