@@ -12,6 +12,13 @@ import { sweepExpired } from './expiry-sweep.js';
 import { parsePublished, type QueueTap } from './queue-tap.js';
 import { StreamListener } from './stream-listener.js';
 
+/**
+ * How soon a catch-up that found Redis unavailable tries again by itself. A reconnect
+ * retries at once, but a timeout on a live connection (a master that is slow, or busy
+ * with WAITs) or a cluster failover on one shard brings no 'ready' event.
+ */
+const DEFERRED_RETRY_MS = 500;
+
 /** Counters of what the hub holds; each returns to its baseline when streams close. */
 export interface RtHubStats {
   /** Open streams (SSE connections and `stream()` subscriptions). */
@@ -43,6 +50,7 @@ export class StreamHub implements OnModuleDestroy {
   private listenerCount = 0;
   /** Catch-ups of open streams that found Redis away: retried when a connection is back. */
   private readonly deferred = new Map<QueueTap, Set<StreamListener>>();
+  private deferredTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: StreamStore,
@@ -104,6 +112,7 @@ export class StreamHub implements OnModuleDestroy {
     clearInterval(this.sweepTimer);
     this.subscriptions.close();
     this.connections.command.off('ready', this.retryDeferred);
+    clearTimeout(this.deferredTimer);
     this.deferred.clear();
     for (const tap of [...this.taps.values()]) {
       for (const listener of [...tap.listeners]) listener.end();
@@ -188,6 +197,7 @@ export class StreamHub implements OnModuleDestroy {
         const waiting = this.deferred.get(tap) ?? new Set<StreamListener>();
         for (const listener of listeners) waiting.add(listener);
         this.deferred.set(tap, waiting);
+        this.deferredTimer ??= setTimeout(this.retryDeferred, DEFERRED_RETRY_MS).unref();
         return;
       }
       for (const listener of listeners) listener.fail(err);
@@ -195,10 +205,17 @@ export class StreamHub implements OnModuleDestroy {
   }
 
   private readonly retryDeferred = (): void => {
+    clearTimeout(this.deferredTimer);
+    this.deferredTimer = undefined;
     const work = [...this.deferred];
     this.deferred.clear();
     for (const [tap, waiting] of work) {
       if (this.taps.get(tap.name) !== tap) continue;
+      // Its subscription may be what failed: ask again (a repeated SUBSCRIBE is harmless).
+      if (tap.subscribeSent) {
+        tap.subscribed = this.subscriptions.subscribe(tap.channel);
+        tap.subscribed.catch(() => undefined);
+      }
       const live = [...waiting].filter(
         (listener) => !listener.closed && tap.listeners.has(listener),
       );

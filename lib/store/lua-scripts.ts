@@ -71,9 +71,9 @@ return flat`;
 
 /** EVALSHA with a fallback to EVAL when the server has not cached the script (e.g. after a restart). */
 export class LuaScript {
-  private readonly sha: string;
+  readonly sha: string;
 
-  constructor(private readonly source: string) {
+  constructor(readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
@@ -85,39 +85,9 @@ export class LuaScript {
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
-
-  /**
-   * Runs the script, then WAIT on the same connection (a pipeline follows the script's
-   * slot on a cluster; WAIT is not allowed inside a script). Resolves to the script's
-   * result and the number of replicas that confirmed.
-   */
-  async runAndWait(
-    client: RedisClient,
-    keys: string[],
-    args: Array<string | number>,
-    replicas: number,
-    timeoutMs: number,
-  ): Promise<[result: unknown, confirmed: number]> {
-    let replies = await client
-      .pipeline()
-      .evalsha(this.sha, keys.length, ...keys, ...args)
-      .wait(replicas, timeoutMs)
-      .exec();
-    if (isNoScript(replies?.[0]?.[0])) {
-      replies = await client
-        .pipeline()
-        .eval(this.source, keys.length, ...keys, ...args)
-        .wait(replicas, timeoutMs)
-        .exec();
-    }
-    const [[scriptError, result] = [], [waitError, confirmed] = []] = replies ?? [];
-    if (scriptError) throw scriptError;
-    if (waitError) throw waitError;
-    return [result, Number(confirmed)];
-  }
 }
 
-function isNoScript(err: unknown): boolean {
+export function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');
 }
 

@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtRedisUnavailableError } from '../errors.js';
@@ -15,6 +15,10 @@ export type RedisClient = Redis | Cluster;
 
 /** Pub/sub that wakes the readers: SPUBLISH/SSUBSCRIBE, or PUBLISH/SUBSCRIBE before Redis 7. */
 export type PubSubKind = 'sharded' | 'classic';
+
+/** Options of ioredis 6 that ioredis 5's types lack (5 ignores them; a cluster needs 6). */
+type OwnRedisOptions = RedisOptions & { disableClientInfo?: boolean };
+type OwnClusterOptions = ClusterOptions & { shardedSubscribers?: boolean };
 
 /** How often our own connections try again while Redis is away: soon, and flat. */
 const retryStrategy = (times: number) => Math.min(times * 50, 500);
@@ -30,6 +34,12 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PlutoRt');
   readonly command: RedisClient;
   readonly reader: RedisClient;
+  /**
+   * With `waitForReplicas`: the connection (one per master on a cluster) that carries the
+   * writes and their WAITs. WAIT blocks the connection it is sent on for up to its timeout,
+   * so it must not hold up reads and the streams' catch-ups behind it.
+   */
+  readonly waited?: RedisClient;
   readonly isCluster: boolean;
   /**
    * The `keyPrefix` of the command client (the app's, or `redis.options`'): ioredis adds it
@@ -50,7 +60,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     const { url, options, cluster, client } = config.redis;
     // Pushes must not sit in an offline queue past their bound (and be written later
     // behind the caller's back), and the reader resubscribes itself (see StreamHub).
-    const own: RedisOptions = {
+    const own: OwnRedisOptions = {
       connectionName: config.clientName,
       // CLIENT SETINFO (Redis 7.2+) would be one more command for the ACL to allow.
       disableClientInfo: true,
@@ -70,28 +80,50 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
       // ioredis opens a master's connection on its first command: without the offline queue
       // the commands sent meanwhile fail, are retried ~100 ms later and land out of order.
       // (A node's connection queues anyway; StreamStore still bounds each caller's wait.)
-      this.command = this.own(
-        new Cluster(cluster.nodes, {
-          ...cluster.options,
-          shardedSubscribers: true,
-          enableOfflineQueue: true,
-          lazyConnect: true,
-          redisOptions: { ...cluster.options?.redisOptions, ...own },
-        }),
-      );
+      const shared: OwnClusterOptions = {
+        ...cluster.options,
+        shardedSubscribers: true,
+        // A command that met a closed connection (it may have run) or CLUSTERDOWN is not
+        // re-sent later by ioredis: its delayed retries wait for a slot refresh and outlive
+        // commandTimeoutMs, when the caller has heard RtRedisUnavailableError, and a push
+        // must not be written behind its back, nor twice. StreamStore retries CLUSTERDOWN
+        // itself, within the bound. MOVED and ASK are followed at once; TRYAGAIN (keys
+        // half-moved) briefly: its 16 tries end within a quarter of the bound.
+        retryDelayOnFailover: 0,
+        retryDelayOnClusterDown: 0,
+        retryDelayOnTryAgain: Math.max(1, Math.min(100, Math.floor(config.commandTimeoutMs / 64))),
+        enableOfflineQueue: true,
+        lazyConnect: true,
+        redisOptions: { ...cluster.options?.redisOptions, ...own },
+      };
+      this.command = this.own(new Cluster(cluster.nodes, shared));
       this.reader = this.command;
     } else {
       const standalone = { retryStrategy, ...options, ...own, enableOfflineQueue: false };
       this.command = this.own(url ? new Redis(url, standalone) : new Redis(standalone));
       this.reader = this.own(this.readerFor(this.command));
     }
+    if (config.waitForReplicas) this.waited = this.own(this.waitedFor(this.command, own));
     this.isCluster = this.command.isCluster;
     this.clientKeyPrefix = this.command.options.keyPrefix ?? '';
   }
 
+  /** A client for waited writes only, of the same kind and server(s) as `command`. */
+  private waitedFor(command: RedisClient, own: OwnRedisOptions): RedisClient {
+    if (command instanceof Cluster) {
+      const options: OwnClusterOptions = {
+        shardedSubscribers: false,
+        lazyConnect: true,
+        redisOptions: own,
+      };
+      return command.duplicate([], options);
+    }
+    return command.duplicate({ ...own, enableOfflineQueue: false });
+  }
+
   /** A client for subscriptions only, of the same kind and server(s) as `command`. */
   private readerFor(command: RedisClient): RedisClient {
-    const reader: RedisOptions = {
+    const reader: OwnRedisOptions = {
       connectionName: this.config.clientName,
       disableClientInfo: true,
       keyPrefix: undefined,
@@ -102,13 +134,14 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     if (command instanceof Cluster) {
       // One sharded subscriber connection per master; ioredis resubscribes a channel
       // itself when its slot moves (the hub then reads what the gap may have dropped).
-      return command.duplicate([], {
+      const options: OwnClusterOptions = {
         keyPrefix: undefined,
         shardedSubscribers: true,
         enableOfflineQueue: true,
         lazyConnect: true,
         redisOptions: reader,
-      });
+      };
+      return command.duplicate([], options);
     }
     return command.duplicate({
       ...reader,

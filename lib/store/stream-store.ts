@@ -3,7 +3,6 @@ import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import {
   RtError,
-  RtNotReplicatedError,
   RtQueueCompleteError,
   RtQueueFullError,
   RtRedisUnavailableError,
@@ -11,7 +10,11 @@ import {
 import { scriptsFor, type LuaScript, type QueueScripts } from './lua-scripts.js';
 import { RedisConnections, type PubSubKind, type RedisClient } from './redis-connections.js';
 import { RtEntry } from './rt-entry.js';
+import { WaitedWrites } from './waited-writes.js';
 import { START_ID } from './stream-id.js';
+
+/** How long a command that Redis refused without running it waits before it is sent again. */
+const NOT_RUN_RETRY_MS = 50;
 
 /** Why a queue has no stream: never pushed to (or abandoned and expired), or completed and expired. */
 export type QueueAbsence = 'not-started' | 'gone';
@@ -25,6 +28,7 @@ export type QueueAbsence = 'not-started' | 'gone';
 export class StreamStore {
   private readonly redis: RedisClient;
   private readonly prefix: string;
+  private readonly waited?: WaitedWrites;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -32,6 +36,9 @@ export class StreamStore {
   ) {
     this.redis = connections.command;
     this.prefix = config.keyPrefix;
+    const { waited } = connections;
+    const wait = config.waitForReplicas;
+    this.waited = waited && wait && new WaitedWrites(waited, wait, config.commandTimeoutMs);
   }
 
   /** Redis key of a queue's stream, as the command client sees it (and the script's channel). */
@@ -132,40 +139,35 @@ export class StreamStore {
   ): Promise<string> {
     const key = this.key(name);
     const keys = [key, this.tombstoneKey(name), key];
-    const wait = this.config.waitForReplicas;
-    return this.run(operation, async (kind) => {
-      const script = pick(scriptsFor(kind));
-      if (!wait) return (await script.run(this.redis, keys, args)) as string;
-      const [id, confirmed] = await script.runAndWait(
-        this.redis,
-        keys,
-        args,
-        wait.replicas,
-        wait.timeoutMs,
-      );
-      if (confirmed < wait.replicas) {
-        throw new RtNotReplicatedError(
-          operation,
-          String(id),
-          confirmed,
-          wait.replicas,
-          wait.timeoutMs,
-        );
-      }
-      return id as string;
-    });
+    const deadline = Date.now() + this.config.commandTimeoutMs;
+    const waited = this.waited;
+    return this.run(
+      operation,
+      async (kind) => {
+        const script = pick(scriptsFor(kind));
+        if (waited) return waited.write(operation, script, keys, args, deadline);
+        return (await script.run(this.redis, keys, args)) as string;
+      },
+      this.connections.waited ?? this.redis,
+    );
   }
 
   /**
-   * Runs `work` once the command client is ready, all within `commandTimeoutMs`: a cluster
-   * retries a command through a failover on its own, and the caller must hear in time.
+   * Runs `work` once `client` is ready, all within `commandTimeoutMs`. A reply that says that
+   * Redis did not run the command (CLUSTERDOWN during a failover, TRYAGAIN) is retried here
+   * while there is time; nothing is sent once the caller has heard RtRedisUnavailableError
+   * (ioredis's own delayed retries are off for that reason: see RedisConnections).
    */
-  private async run<T>(operation: string, work: (kind: PubSubKind) => Promise<T>): Promise<T> {
+  private async run<T>(
+    operation: string,
+    work: (kind: PubSubKind) => Promise<T>,
+    client: RedisClient = this.redis,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const { commandTimeoutMs } = this.config;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const what = this.redis.status === 'ready' ? 'no answer' : 'not connected';
+        const what = client.status === 'ready' ? 'no answer' : 'not connected';
         reject(
           new RtRedisUnavailableError(
             operation,
@@ -174,18 +176,32 @@ export class StreamStore {
         );
       }, commandTimeoutMs);
     });
+    const giveUpAt = Date.now() + commandTimeoutMs - NOT_RUN_RETRY_MS;
+    let settled = false;
     const attempt = (async () => {
-      await this.connections.whenReady(this.redis, operation);
-      try {
-        return await work(await this.connections.pubsubKind(this.redis));
-      } catch (err) {
-        if (isReplyError(err) || err instanceof RtError) throw err;
-        throw new RtRedisUnavailableError(operation, err);
+      for (;;) {
+        await this.connections.whenReady(client, operation);
+        // Ready just after the caller heard that it failed: too late to send anything.
+        if (settled) throw new RtRedisUnavailableError(operation, new Error('gave up'));
+        try {
+          return await work(await this.connections.pubsubKind(this.redis));
+        } catch (err) {
+          if (err instanceof RtError) throw err;
+          if (isReplyError(err) && !isUnavailableReply(err)) throw err;
+          // It did not run (a cluster without a master for its slot, a slot half-moved):
+          // try again while there is time. Nothing is re-sent behind the caller's back.
+          if (!(isReplyError(err) && isNotRunReply(err)) || Date.now() >= giveUpAt) {
+            throw new RtRedisUnavailableError(operation, err);
+          }
+          await new Promise((resolve) => setTimeout(resolve, NOT_RUN_RETRY_MS));
+          if (settled) throw new RtRedisUnavailableError(operation, err);
+        }
       }
     })();
     try {
       return await Promise.race([attempt, deadline]);
     } finally {
+      settled = true;
       clearTimeout(timer);
     }
   }
@@ -203,6 +219,19 @@ function toEntries(flat: string[]): RtEntry[] {
 
 function isReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
+}
+
+/**
+ * Replies that say that the command did not run because of where the data is or the state
+ * of the server (a slot moving, a failover, a replica, a load): Redis is unavailable to it.
+ */
+function isUnavailableReply(err: Error): boolean {
+  return /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|READONLY|LOADING|MASTERDOWN) /.test(err.message);
+}
+
+/** Replies of a command that Redis refused before running it: safe to send again. */
+function isNotRunReply(err: Error): boolean {
+  return /^(TRYAGAIN|CLUSTERDOWN|MASTERDOWN|LOADING) /.test(err.message);
 }
 
 /** Redis 7 prefixes "ERR " to an error_reply without a space; accept either form. */

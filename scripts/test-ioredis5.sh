@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the suites of a standalone Redis (and Sentinel) again with ioredis 5 (the floor of the
+# peer range, 5.3: its first version with sharded pub/sub). A Redis Cluster needs ioredis 6
+# (the module refuses cluster mode on 5 at boot): the suites that start a cluster, and the
+# option tests that accept one, stay out, as do the browser suites (the sample, not the
+# library). It swaps ioredis in node_modules without
+# touching package.json or the lockfile: run it last, or `npm ci` afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm install --no-save --no-audit --no-fund ioredis@5.3.0
+node -e 'console.log("ioredis", require("ioredis/package.json").version)'
+npm run build
+NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects standalone \
+  --testPathIgnorePatterns '/node_modules/' '/test/browser/' 'cluster' 'topology-harness' \
+  'ioredis-sharded-pubsub' 'wait-for-replicas' 'resolve-options'
