@@ -7,7 +7,11 @@ import { KeepaliveClock } from './http/keepalive-clock.js';
 import { WriteCoalescer } from './http/write-coalescer.js';
 import { SseEvents } from './http/sse-events.js';
 import { SseStreamLimit } from './http/sse-stream-limit.js';
-import { PLUTO_RT_CONFIG } from './pluto-rt.constants.js';
+import {
+  PLUTO_RT_CONFIG,
+  PLUTO_RT_STREAM_HUB,
+  PLUTO_RT_STREAM_STORE,
+} from './pluto-rt.constants.js';
 import { ConfigurableModuleClass, PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { PlutoRtModuleOptions } from './options/pluto-rt-options.interface.js';
@@ -43,6 +47,8 @@ import { StreamStore } from './store/stream-store.js';
     RedisConnections,
     StreamStore,
     StreamHub,
+    { provide: PLUTO_RT_STREAM_STORE, useExisting: StreamStore },
+    { provide: PLUTO_RT_STREAM_HUB, useExisting: StreamHub },
     TemplateRegistry,
     ItemRenderer,
     UrlSigner,

@@ -1,5 +1,5 @@
 import { RtQueueCompleteError } from '../errors.js';
-import type { StreamStore } from '../store/stream-store.js';
+import type { QueueWriter } from './queue-writer.js';
 import { serializeItem } from './serialize-item.js';
 
 /** The shape `progress()` pushes; item templates can test `item.type === 'progress'`. */
@@ -13,38 +13,47 @@ export interface RtProgressItem {
 }
 
 /**
- * A producer's handle on one queue. Get it from `RtQueueService.get(name)`; it holds no
- * connection of its own, so getting one per job is free.
+ * A producer's handle on one queue. Get it from `RtQueueService.get<T>(name)`; it holds no
+ * connection of its own, so getting one per job is free. `T` is what `push` accepts (any
+ * JSON value by default); readers see it after a JSON round trip.
  */
-export class RtQueue {
+export class RtQueue<T = unknown> {
   private completed = false;
 
   /** @internal */
   constructor(
     readonly name: string,
-    private readonly store: StreamStore,
+    private readonly store: QueueWriter,
     private readonly maxMessageBytes: number,
   ) {}
 
   /**
-   * Appends an item (any JSON value) and resolves to its entry id. Rejects, writing nothing,
-   * with RtSerializationError, RtMessageTooLargeError, RtQueueCompleteError, RtQueueFullError
-   * or RtRedisUnavailableError.
+   * Appends an item (a JSON value of type `T`) and resolves to its entry id. Rejects,
+   * writing nothing, with RtSerializationError, RtMessageTooLargeError, RtQueueCompleteError,
+   * RtQueueFullError or RtRedisUnavailableError.
    */
-  async push(item: unknown): Promise<string> {
+  async push(item: T): Promise<string> {
     if (this.completed) throw new RtQueueCompleteError(this.name);
     return this.store.push(this.name, serializeItem(item, this.maxMessageBytes));
   }
 
-  /** Pushes an `RtProgressItem`; `extra` fields are merged into it (e.g. a label). */
-  async progress(value: number, max = 100, extra: Record<string, unknown> = {}): Promise<string> {
+  /**
+   * Pushes an `RtProgressItem`; `extra` fields are merged into it (e.g. a label). On a typed
+   * queue it compiles only when `T` admits one, e.g. `get<Row | RtProgressItem>()`.
+   */
+  async progress(
+    this: RtQueue<RtProgressItem>,
+    value: number,
+    max = 100,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
     if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) {
       throw new RangeError(
         `progress(value, max) needs finite numbers and max > 0, got (${value}, ${max})`,
       );
     }
     const percent = Math.min(100, Math.max(0, Math.round((value / max) * 100)));
-    return this.push({ ...extra, type: 'progress', value, max, percent } satisfies RtProgressItem);
+    return this.push({ ...extra, type: 'progress', value, max, percent });
   }
 
   /**

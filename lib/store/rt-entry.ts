@@ -32,8 +32,11 @@ export class RtEntry {
   }
 }
 
-/** What `RtQueueService.stream()` emits: one pushed item and its id (the resume cursor). */
-export interface RtMessage {
+/**
+ * What `RtQueueService.stream<T>()` emits: one pushed item and its id (the resume cursor).
+ * `T` is what the caller declares the queue holds; it is not checked at run time.
+ */
+export interface RtMessage<T = unknown> {
   id: string;
-  item: unknown;
+  item: T;
 }
