@@ -1,12 +1,10 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { createControllers } from './http/create-controllers.js';
-import { PLUTO_RT_ROUTE_PREFIX } from './pluto-rt.constants.js';
+import { PLUTO_RT_ROUTE_PREFIX, ROUTE_PREFIX } from './pluto-rt.constants.js';
 import type {
   PlutoRtModuleExtras,
   PlutoRtModuleOptions,
 } from './options/pluto-rt-options.interface.js';
-
-const ROUTE_PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
 export const {
   ConfigurableModuleClass,
