@@ -12,7 +12,12 @@ const base = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The package by name, as a user imports it (the README's example test): its sources.
+    '^nestjs-pluto-rt$': '<rootDir>/lib/index.ts',
+    '^nestjs-pluto-rt/testing$': '<rootDir>/lib/testing/index.ts',
+  },
 };
 
 /** The suites of push, SSE, polling, resume and the shared reader, and the cluster's own. */
