@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library as npm would publish it, installs the tarball into a scratch Nest app in
 # a temp dir, and boots that app (test/fixtures/pack-app/main.js): it imports
-# 'nestjs-pluto-rt' by name, pushes, completes and polls a queue, and exits 0.
+# 'nestjs-pluto-rt' by name, pushes, completes and polls a queue, and exits 0; then
+# testing-check.js unit-tests a provider with 'nestjs-pluto-rt/testing', without Redis.
 # Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379). Cleans up its temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,8 @@ TARBALL="$WORK/$(npm pack --silent --pack-destination "$WORK" | tail -n 1)"
 
 # Only the build ships: no sources, tests or sample.
 CONTENTS=$(tar -tzf "$TARBALL")
-for required in package/package.json package/dist/index.js package/dist/index.d.ts; do
+for required in package/package.json package/dist/index.js package/dist/index.d.ts \
+  package/dist/testing/index.js package/dist/testing/index.d.ts; do
   grep -qx "$required" <<<"$CONTENTS" || { echo "verify-pack: $required missing from the tarball" >&2; exit 1; }
 done
 if grep -Eq '^package/(lib|test|sample|bench|scripts|node_modules)/' <<<"$CONTENTS"; then
@@ -61,4 +63,8 @@ echo "verify-pack: type-checking a user's code against the published declaration
 echo "verify-pack: booting the scratch app against $REDIS_URL"
 # The app must also exit on its own: a handle left open by app.close() would hang it.
 (cd "$APP" && timeout 60 node main.js)
+echo "verify-pack: nestjs-pluto-rt/testing in a unit test, and loaded with ioredis refused"
+(cd "$APP" && timeout 60 node testing-check.js)
+(cd "$APP" && node --import "$ROOT/test/fixtures/refuse-ioredis/register.mjs" --input-type=module \
+  -e "await import('nestjs-pluto-rt/testing')")
 echo "verify-pack: OK"
