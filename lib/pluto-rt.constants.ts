@@ -9,9 +9,6 @@ export const PLUTO_RT_ROUTE_PREFIX = Symbol('PLUTO_RT_ROUTE_PREFIX');
 export const PLUTO_RT_STREAM_STORE = Symbol('PLUTO_RT_STREAM_STORE');
 export const PLUTO_RT_STREAM_HUB = Symbol('PLUTO_RT_STREAM_HUB');
 
-/** What the `routePrefix` option accepts: path segments of [A-Za-z0-9_-]. */
-export const ROUTE_PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
-
 /** Field names of a stream entry: an item, or the end marker. */
 export const ITEM_FIELD = 'd';
 export const END_FIELD = 'e';

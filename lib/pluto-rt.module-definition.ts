@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { createControllers } from './http/create-controllers.js';
-import { PLUTO_RT_ROUTE_PREFIX, ROUTE_PREFIX } from './pluto-rt.constants.js';
+import { PLUTO_RT_ROUTE_PREFIX } from './pluto-rt.constants.js';
+import { checkRoutePrefix } from './options/route-prefix.js';
 import type {
   PlutoRtModuleExtras,
   PlutoRtModuleOptions,
@@ -16,12 +17,7 @@ export const {
   .setExtras<PlutoRtModuleExtras>(
     { isGlobal: false, routePrefix: 'pluto-rt' },
     (definition, extras) => {
-      const routePrefix = extras.routePrefix ?? 'pluto-rt';
-      if (!ROUTE_PREFIX.test(routePrefix)) {
-        throw new Error(
-          `PlutoRtModule option "routePrefix" must be path segments of [A-Za-z0-9_-], got ${JSON.stringify(routePrefix)}`,
-        );
-      }
+      const routePrefix = checkRoutePrefix(extras.routePrefix ?? 'pluto-rt');
       return {
         ...definition,
         global: extras.isGlobal,

@@ -1,10 +1,9 @@
 import { Observable } from 'rxjs';
-import { RtError, RtQueueNotFoundError } from '../errors.js';
+import { RtError, RtQueueNotFoundError, RtTemplateError } from '../errors.js';
 import { assertQueueName, createQueueName } from '../queue/queue-name.js';
 import { RtQueue } from '../queue/rt-queue.js';
 import { TemplateRegistry } from '../render/template-registry.js';
 import { templateNameProblem } from '../render/template-name.js';
-import { RtTemplateError } from '../errors.js';
 import type {
   RtGroupMember,
   RtGroupUrls,

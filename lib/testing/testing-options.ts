@@ -1,10 +1,10 @@
-import { ROUTE_PREFIX } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import type {
   PlutoRtModuleExtras,
   PlutoRtModuleOptions,
 } from '../options/pluto-rt-options.interface.js';
 import { resolveOptions } from '../options/resolve-options.js';
+import { checkRoutePrefix } from '../options/route-prefix.js';
 
 /**
  * The options of `PlutoRtTestingModule.forRoot()`: those of `PlutoRtModule.forRoot()` that
@@ -28,12 +28,7 @@ export interface PlutoRtTestingConfig {
 
 export function resolveTestingOptions(options: PlutoRtTestingOptions = {}): PlutoRtTestingConfig {
   const { isGlobal: _isGlobal, routePrefix = 'pluto-rt', ...moduleOptions } = options;
-  if (!ROUTE_PREFIX.test(routePrefix)) {
-    // The real module's words, so that a test sees the same failure.
-    throw new Error(
-      `PlutoRtModule option "routePrefix" must be path segments of [A-Za-z0-9_-], got ${JSON.stringify(routePrefix)}`,
-    );
-  }
+  checkRoutePrefix(routePrefix);
   // No secret in a test is fine: URLs are then signed with a random one, as in development.
   const config = resolveOptions({
     ...moduleOptions,
