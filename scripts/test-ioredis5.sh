@@ -4,9 +4,10 @@
 # (the module refuses cluster mode on 5 at boot): the suites that start a cluster, and the
 # option tests that accept one, stay out, as do the browser suites (the sample, not the
 # library). It swaps ioredis in node_modules without
-# touching package.json or the lockfile: run it last, or `npm ci` afterwards.
+# touching package.json or the lockfile, and puts the locked versions back (`npm ci`) on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+trap 'npm ci --no-audit --no-fund >/dev/null' EXIT
 npm install --no-save --no-audit --no-fund ioredis@5.3.0
 node -e 'console.log("ioredis", require("ioredis/package.json").version)'
 npm run build

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite again against NestJS 11 (CommonJS), the other supported major.
-# It swaps the Nest packages in node_modules without touching package.json or the lockfile:
-# run it last, or run `npm ci` afterwards to get NestJS 12 back.
+# It swaps the Nest packages in node_modules without touching package.json or the lockfile,
+# and puts NestJS 12 back (`npm ci`) on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+trap 'npm ci --no-audit --no-fund >/dev/null' EXIT
 npm install --no-save --no-audit --no-fund \
   @nestjs/common@11.2.10 @nestjs/core@11.2.10 @nestjs/platform-express@11.2.10 \
   @nestjs/testing@11.2.6 @nestjs/bullmq@11.0.5
