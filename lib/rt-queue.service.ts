@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { map, mergeMap, type Observable } from 'rxjs';
 import {
   PLUTO_RT_CONFIG,
@@ -25,6 +25,7 @@ import { parseStreamId } from './store/stream-id.js';
 import { StreamStore } from './store/stream-store.js';
 import { RtError } from './errors.js';
 import { MAX_URL_TTL_SECONDS } from './options/resolve-options.js';
+import { NO_METRICS, PLUTO_RT_METRICS, type RtMetrics } from './metrics/rt-metrics.js';
 
 export interface RtUrlOptions {
   /**
@@ -86,6 +87,9 @@ export class RtQueueService {
     private readonly sseLimit: SseStreamLimit,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
     @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
+    @Optional()
+    @Inject(PLUTO_RT_METRICS)
+    private readonly metrics: RtMetrics = NO_METRICS,
   ) {}
 
   /** A fresh, unguessable queue name (128 random bits, URL-safe), e.g. `rtq_Yk3...`. */
@@ -96,7 +100,7 @@ export class RtQueueService {
   /** A producer handle on queue `name`; throws RtQueueNameError for a malformed name. */
   get(name: string): RtQueue {
     assertQueueName(name);
-    return new RtQueue(name, this.store, this.config.maxMessageBytes);
+    return new RtQueue(name, this.store, this.config.maxMessageBytes, this.metrics);
   }
 
   /**
