@@ -1,10 +1,32 @@
 import type * as Prom from 'prom-client';
 import { RtOptionsError } from '../errors.js';
+import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import type { RtStats } from '../rt-queue.service.js';
 import { COUNT, CountingMetrics } from './counting-metrics.js';
 import { PUSH_OUTCOMES } from './rt-metrics.js';
 
 type PromClient = typeof Prom;
+
+// A variable specifier: the build must not need the optional peer, only this file does.
+const PROM_CLIENT = 'prom-client';
+
+/** Loads prom-client and attaches an app to the metrics of its registry and prefix. */
+export async function attachPromMetrics(
+  config: NonNullable<PlutoRtConfig['metrics']>,
+): Promise<CountingMetrics> {
+  let prom: PromClient;
+  try {
+    const loaded = (await import(PROM_CLIENT)) as PromClient & { default?: PromClient };
+    prom = loaded.default ?? loaded;
+  } catch (err) {
+    throw new RtOptionsError(
+      'metrics',
+      `needs the optional peer dependency prom-client, which could not be loaded (npm install prom-client): ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const registry = (config.registry as Prom.Registry | undefined) ?? prom.register;
+  return metricSetFor(prom, registry, config.prefix).attach();
+}
 
 const PUSH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const STREAM_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 14_400, 86_400];
