@@ -23,7 +23,7 @@ export async function pingWithin(
   connection: RtConnectionHealth['connection'],
   timeoutMs: number,
 ): Promise<RtConnectionHealth> {
-  const node = `${client.options.host ?? '?'}:${client.options.port ?? '?'}`;
+  const node = nodeOf(client);
   if (client.status !== 'ready') {
     return { connection, node, status: 'down', error: `not connected (${client.status})` };
   }
@@ -48,4 +48,13 @@ export async function pingWithin(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Where the connection goes: its socket's peer (a Sentinel-resolved master), or its options. */
+function nodeOf(client: Redis): string {
+  const socket = (client as unknown as { stream?: { remoteAddress?: string; remotePort?: number } })
+    .stream;
+  if (socket?.remoteAddress) return `${socket.remoteAddress}:${socket.remotePort}`;
+  const { host, port, path } = client.options;
+  return path ?? `${host ?? '?'}:${port ?? '?'}`;
 }
