@@ -33,6 +33,22 @@ const DATA_PATH_SUITES = [
 /** Suites named cluster-*.e2e.spec.ts are about a cluster alone. */
 const CLUSTER_ONLY = '<rootDir>/test/e2e/cluster-[^/]*\\.e2e\\.spec\\.ts$';
 
+/**
+ * Suites that need the optional peers @nestjs/terminus and prom-client. With
+ * PLUTO_RT_NO_OPTIONAL_PEERS=1 (scripts/test-without-optional-peers.sh, which removes them)
+ * they are left out, and the suite that checks their absence runs instead.
+ */
+const OPTIONAL_PEER_SUITES = [
+  'health',
+  'cluster-health',
+  'metrics',
+  'readme-health-metrics',
+  'sample-ops',
+].map((name) => `<rootDir>/test/e2e/${name}\\.e2e\\.spec\\.ts$`);
+const PEERS_ABSENT_SUITE = '<rootDir>/test/e2e/optional-peers-absent\\.e2e\\.spec\\.ts$';
+const WITHOUT_PEERS = process.env.PLUTO_RT_NO_OPTIONAL_PEERS === '1';
+const PEER_IGNORES = WITHOUT_PEERS ? OPTIONAL_PEER_SUITES : [PEERS_ABSENT_SUITE];
+
 export default {
   testTimeout: 30_000,
   maxWorkers: 2,
@@ -42,7 +58,7 @@ export default {
       displayName: 'standalone',
       globals: { PLUTO_RT_TOPOLOGY: 'standalone' },
       testMatch: ['**/*.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', CLUSTER_ONLY],
+      testPathIgnorePatterns: ['/node_modules/', CLUSTER_ONLY, ...PEER_IGNORES],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
     },
@@ -54,6 +70,7 @@ export default {
         ...DATA_PATH_SUITES.map((name) => `<rootDir>/test/e2e/${name}.e2e.spec.ts`),
         '<rootDir>/test/e2e/cluster-*.e2e.spec.ts',
       ],
+      testPathIgnorePatterns: ['/node_modules/', ...PEER_IGNORES],
       globalSetup: '<rootDir>/test/setup/cluster-global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/cluster-global-teardown.mjs',
     },

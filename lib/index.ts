@@ -17,8 +17,17 @@ export type {
   PlutoRtModuleOptions,
   PlutoRtModuleExtras,
   PlutoRtRedisOptions,
+  PlutoRtMetricsOptions,
+  PlutoRtMetricsRegistry,
 } from './options/pluto-rt-options.interface.js';
 export type { GroupGrant, GroupMember } from './security/group-grant.js';
 export { MAX_GROUP_QUEUES } from './security/group-grant.js';
 export { HTMX_MAJORS, type HtmxMajor } from './markup/htmx-dialect.js';
 export * from './errors.js';
+export {
+  RtHealthCheck,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  type RtHealthReport,
+} from './health/rt-health-check.js';
+export type { RtConnectionHealth } from './health/ping-within.js';
+export { PUSH_OUTCOMES, type PushOutcome } from './metrics/rt-metrics.js';

@@ -16,6 +16,11 @@ import { ConfigurableModuleClass, PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.mod
 import { resolveOptions } from './options/resolve-options.js';
 import type { PlutoRtModuleOptions } from './options/pluto-rt-options.interface.js';
 import { PartialsRegistrar } from './partials/partials.registrar.js';
+import { RtHealthCheck } from './health/rt-health-check.js';
+import { loadMetrics } from './metrics/load-metrics.js';
+import { MetricsAttachment } from './metrics/metrics-attachment.js';
+import { PLUTO_RT_METRICS } from './metrics/rt-metrics.js';
+import type { PlutoRtConfig } from './options/pluto-rt-config.js';
 import { StreamHub } from './reader/stream-hub.js';
 import { ItemRenderer } from './render/item-renderer.js';
 import { TemplateRegistry } from './render/template-registry.js';
@@ -44,6 +49,14 @@ import { StreamStore } from './store/stream-store.js';
         return config;
       },
     },
+    {
+      // prom-client is imported here, and only when the `metrics` option is on.
+      provide: PLUTO_RT_METRICS,
+      inject: [PLUTO_RT_CONFIG],
+      useFactory: (config: PlutoRtConfig) => loadMetrics(config.metrics),
+    },
+    MetricsAttachment,
+    RtHealthCheck,
     RedisConnections,
     StreamStore,
     StreamHub,
@@ -63,6 +76,6 @@ import { StreamStore } from './store/stream-store.js';
     RtQueueService,
     PartialsRegistrar,
   ],
-  exports: [RtQueueService],
+  exports: [RtQueueService, RtHealthCheck],
 })
 export class PlutoRtModule extends ConfigurableModuleClass {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { map, mergeMap, type Observable } from 'rxjs';
 import {
   PLUTO_RT_CONFIG,
@@ -26,6 +26,7 @@ import { UrlSigner } from './security/url-signer.js';
 import type { RtMessage } from './store/rt-entry.js';
 import { parseStreamId } from './store/stream-id.js';
 import { RtError } from './errors.js';
+import { NO_METRICS, PLUTO_RT_METRICS, type RtMetrics } from './metrics/rt-metrics.js';
 
 export type { RtGroupMember, RtGroupUrls, RtUrlOptions, RtUrls };
 
@@ -48,6 +49,9 @@ export class RtQueueService {
     private readonly sseLimit: SseStreamLimit,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
     @Inject(PLUTO_RT_ROUTE_PREFIX) routePrefix: string,
+    @Optional()
+    @Inject(PLUTO_RT_METRICS)
+    private readonly metrics: RtMetrics = NO_METRICS,
   ) {
     this.urls = new RtUrlFactory(
       signer,
@@ -68,7 +72,7 @@ export class RtQueueService {
    */
   get<T = unknown>(name: string): RtQueue<T> {
     assertQueueName(name);
-    return new RtQueue<T>(name, this.store, this.config.maxMessageBytes);
+    return new RtQueue<T>(name, this.store, this.config.maxMessageBytes, this.metrics);
   }
 
   /**

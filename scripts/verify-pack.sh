@@ -19,7 +19,8 @@ TARBALL="$WORK/$(npm pack --silent --pack-destination "$WORK" | tail -n 1)"
 # Only the build ships: no sources, tests or sample.
 CONTENTS=$(tar -tzf "$TARBALL")
 for required in package/package.json package/dist/index.js package/dist/index.d.ts \
-  package/dist/testing/index.js package/dist/testing/index.d.ts; do
+  package/dist/testing/index.js package/dist/testing/index.d.ts \
+  package/dist/terminus/index.js package/dist/terminus/index.d.ts; do
   grep -qx "$required" <<<"$CONTENTS" || { echo "verify-pack: $required missing from the tarball" >&2; exit 1; }
 done
 if grep -Eq '^package/(lib|test|sample|bench|scripts|node_modules)/' <<<"$CONTENTS"; then
@@ -35,6 +36,7 @@ cp -R test/fixtures/pack-app/. "$APP/"
 mv "$APP/types-check.ts.txt" "$APP/types-check.ts"
 # The app's dependencies: the tarball, and the versions this repo develops against (so that
 # the install is served from the npm cache when it can be).
+# The optional peers (@nestjs/terminus, prom-client) stay out: the app boots without them.
 node --input-type=module - "$ROOT" "$TARBALL" "$APP/package.json" <<'JS'
 import { readFileSync, writeFileSync } from 'node:fs';
 const [root, tarball, target] = process.argv.slice(2);

@@ -22,6 +22,7 @@ import { HTMX_STOP_POLLING, PollerStopFilter } from './poller-stop.filter.js';
 import { START_ID } from '../store/stream-id.js';
 import { parseCount } from './poll-count.js';
 import { checkSignedRequest, parseCursor, single, type SignedQuery } from './stream-params.js';
+import { PLUTO_RT_METRICS, type RtMetrics } from '../metrics/rt-metrics.js';
 
 interface PollQuery extends SignedQuery, PlacementQuery {
   count?: unknown;
@@ -46,6 +47,7 @@ export class PollController {
     private readonly renderer: ItemRenderer,
     @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+    @Inject(PLUTO_RT_METRICS) private readonly metrics: RtMetrics,
   ) {}
 
   @Get('poll/:queue')
@@ -84,6 +86,7 @@ export class PollController {
       res.status(204);
       return undefined;
     }
+    if (items.length > 0) this.metrics.delivered('poll', items.length);
     if (grant.format === 'json') {
       return {
         items: items.map((entry) => ({ id: entry.id, item: entry.item })),

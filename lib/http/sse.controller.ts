@@ -27,6 +27,7 @@ import { SseRefusalFilter } from './sse-refusal.filter.js';
 import { SseStreamLimit } from './sse-stream-limit.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-params.js';
+import { PLUTO_RT_METRICS, type RtMetrics } from '../metrics/rt-metrics.js';
 
 /** Characters of events that may wait for a client that stopped reading before it is dropped. */
 export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
@@ -53,6 +54,7 @@ export class SseController {
     private readonly coalescer: WriteCoalescer,
     private readonly limit: SseStreamLimit,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+    @Inject(PLUTO_RT_METRICS) private readonly metrics: RtMetrics,
   ) {}
 
   @Sse('sse/:queue', { maxPendingDataLength: MAX_PENDING_CHARS_PER_STREAM })
@@ -68,7 +70,7 @@ export class SseController {
     const grant = checkSignedRequest(queue, query, this.signer);
     if (grant.format === 'html') this.templates.assertUsable(grant.template);
     const after = parseCursor(lastEventId, query.after);
-    const release = this.limit.acquire();
+    const release = this.limit.acquire(req.socket);
     // Every end of the response aborts the signal, even one whose stream never started.
     signal.addEventListener('abort', release, { once: true });
     let batches: Observable<RtEntry[]>;
@@ -91,6 +93,8 @@ export class SseController {
         next: (batch) => {
           if (batch.length > 0) lastId = batch[batch.length - 1]!.id;
           const events = this.events.fromBatch(batch, grant);
+          const end = batch.length > 0 && batch[batch.length - 1]!.isEnd ? 1 : 0;
+          if (events.length > end) this.metrics.delivered('sse', events.length - end);
           this.coalescer.hold(req.socket, events.length, charsOf(events));
           for (const event of events) subscriber.next(event);
         },

@@ -1,6 +1,10 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { HtmxMajor } from '../markup/htmx-dialect.js';
-import type { PlutoRtRedisOptions, PlutoRtWaitForReplicas } from './pluto-rt-options.interface.js';
+import type {
+  PlutoRtMetricsRegistry,
+  PlutoRtRedisOptions,
+  PlutoRtWaitForReplicas,
+} from './pluto-rt-options.interface.js';
 
 /** @internal Options after defaults and validation: what the providers read. */
 export interface PlutoRtConfig {
@@ -25,4 +29,6 @@ export interface PlutoRtConfig {
   guardAssets: boolean;
   sweepIntervalMs: number;
   htmx: HtmxMajor;
+  /** Prometheus metrics; undefined when off. */
+  metrics?: { registry?: PlutoRtMetricsRegistry; prefix: string };
 }

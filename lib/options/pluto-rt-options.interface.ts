@@ -47,6 +47,24 @@ export interface PlutoRtWaitForReplicas {
   timeoutMs: number;
 }
 
+/**
+ * A prom-client `Registry` (described by the methods the module uses, so that this type
+ * does not need prom-client installed).
+ */
+export interface PlutoRtMetricsRegistry {
+  getSingleMetric(name: string): unknown;
+  registerMetric(metric: never): void;
+  removeSingleMetric(name: string): void;
+}
+
+/** Prometheus metrics through prom-client (an optional peer dependency). */
+export interface PlutoRtMetricsOptions {
+  /** Where the metrics are registered. @default prom-client's default registry (`register`) */
+  registry?: PlutoRtMetricsRegistry;
+  /** Start of every metric name. @default 'pluto_rt_' */
+  prefix?: string;
+}
+
 export interface PlutoRtModuleOptions {
   /** @default { url: 'redis://127.0.0.1:6379' } */
   redis?: PlutoRtRedisOptions;
@@ -103,6 +121,12 @@ export interface PlutoRtModuleOptions {
    * @default 2
    */
   htmx?: HtmxMajor;
+  /**
+   * Prometheus metrics (see the README, "Health and metrics"): `true` registers them in
+   * prom-client's default registry. Needs `prom-client` installed; without this option it
+   * is never loaded. @default false
+   */
+  metrics?: boolean | PlutoRtMetricsOptions;
 }
 
 /** Fixed when the module is imported, for both `forRoot` and `forRootAsync`. */

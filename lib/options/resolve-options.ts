@@ -11,6 +11,7 @@ import {
 } from './option-checks.js';
 import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
+import { resolveMetrics } from './resolve-metrics.js';
 import { resolveRedis } from './resolve-redis.js';
 
 const MIN_SECRET_LENGTH = 32;
@@ -78,6 +79,7 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
     guards: resolveGuards(raw.guards),
     guardAssets: checkBoolean('guardAssets', raw.guardAssets ?? false),
     htmx: checkHtmx(raw.htmx),
+    metrics: resolveMetrics(raw.metrics),
   };
 }
 
@@ -93,6 +95,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'guards',
   'guardAssets',
   'htmx',
+  'metrics',
 ]);
 
 function checkHtmx(value: unknown): HtmxMajor {

@@ -1,5 +1,6 @@
 import { RtQueueCompleteError } from '../errors.js';
 import type { QueueWriter } from './queue-writer.js';
+import { NO_METRICS, outcomeIndexOf, type RtMetrics } from '../metrics/rt-metrics.js';
 import { serializeItem } from './serialize-item.js';
 
 /** The shape `progress()` pushes; item templates can test `item.type === 'progress'`. */
@@ -25,6 +26,7 @@ export class RtQueue<T = unknown> {
     readonly name: string,
     private readonly store: QueueWriter,
     private readonly maxMessageBytes: number,
+    private readonly metrics: RtMetrics = NO_METRICS,
   ) {}
 
   /**
@@ -33,6 +35,19 @@ export class RtQueue<T = unknown> {
    * RtQueueFullError or RtRedisUnavailableError.
    */
   async push(item: T): Promise<string> {
+    if (!this.metrics.on) return this.write(item);
+    const startedAt = performance.now();
+    try {
+      const id = await this.write(item);
+      this.metrics.pushed(0, startedAt); // PUSH_OUTCOMES[0] is 'ok'
+      return id;
+    } catch (err) {
+      this.metrics.pushed(outcomeIndexOf(err), startedAt);
+      throw err;
+    }
+  }
+
+  private async write(item: T): Promise<string> {
     if (this.completed) throw new RtQueueCompleteError(this.name);
     return this.store.push(this.name, serializeItem(item, this.maxMessageBytes));
   }

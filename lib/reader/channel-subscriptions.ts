@@ -25,13 +25,17 @@ export class ChannelSubscriptions {
     private readonly connections: RedisConnections,
     onMessage: (channel: string, message: string) => void,
     private readonly onResync: () => void,
+    onReconnect: () => void = () => undefined,
   ) {
     this.reader = connections.reader;
     this.listen('message', onMessage);
     this.listen('smessage', onMessage);
     this.listen('ready', () => {
       // The first connect has nothing to make up for: each subscription is on its way.
-      if (this.connectedOnce) this.scheduleResync();
+      if (this.connectedOnce) {
+        onReconnect();
+        this.scheduleResync();
+      }
       this.connectedOnce = true;
     });
     if (connections.isCluster) {

@@ -11,6 +11,7 @@ import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { sweepExpired } from './expiry-sweep.js';
 import { parsePublished, type QueueTap } from './queue-tap.js';
 import { StreamListener } from './stream-listener.js';
+import { PLUTO_RT_METRICS, type RtMetrics } from '../metrics/rt-metrics.js';
 
 /**
  * How soon a catch-up that found Redis unavailable tries again by itself. A reconnect
@@ -56,11 +57,13 @@ export class StreamHub implements OnModuleDestroy {
     private readonly store: StreamStore,
     private readonly connections: RedisConnections,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+    @Inject(PLUTO_RT_METRICS) private readonly metrics: RtMetrics,
   ) {
     this.subscriptions = new ChannelSubscriptions(
       connections,
       (channel, message) => this.onMessage(channel, message),
       () => this.resync(),
+      () => metrics.readerReconnected(),
     );
     // The command connection may be the app's own client: its listener goes at shutdown.
     connections.command.on('ready', this.retryDeferred);
@@ -169,6 +172,7 @@ export class StreamHub implements OnModuleDestroy {
         .map((l) => l.lastId)
         .reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
       // The whole queue fits: it holds at most maxMessages items and one end marker.
+      this.metrics.catchUpRead();
       const entries = await this.store.read(tap.name, from, this.config.maxMessages + 1);
       if (entries === 'gone') throw new RtQueueNotFoundError(tap.name);
       if (entries === 'not-started') {

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { PlutoRtModule } from 'nestjs-pluto-rt';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,11 @@ export const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 
 @Module({})
 export class AppModule {
-  /** The web app, the worker, or both, as `config.role` says. */
-  static forRole(config: SampleConfig): DynamicModule {
+  /**
+   * The web app, the worker, or both, as `config.role` says; `ops` (see load-ops.ts) adds
+   * /health and /metrics, and turns the module's metrics on.
+   */
+  static forRole(config: SampleConfig, ops?: Type): DynamicModule {
     const bull = bullConnection(config);
     return {
       module: AppModule,
@@ -36,11 +39,14 @@ export class AppModule {
             keyPrefix: process.env.PLUTO_RT_KEY_PREFIX ?? 'pluto-rt:',
             // HTMX_MAJOR=4 serves every page on htmx 4; unset, the module's default.
             ...(config.htmxMajor ? { htmx: config.htmxMajor } : {}),
+            // Prometheus metrics in prom-client's default registry, served on /metrics.
+            metrics: ops !== undefined,
           }),
         }),
         BullModule.forRoot({ connection: bull.connection, prefix: bull.prefix }),
         ...(config.role === 'worker' ? [] : [WebModule]),
         ...(config.role === 'web' ? [] : [WorkerModule]),
+        ...(ops ? [ops] : []),
       ],
     };
   }

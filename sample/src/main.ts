@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { fileURLToPath } from 'node:url';
 import { AppModule, VIEWS_DIR } from './app.module.js';
 import { readSampleConfig } from './sample-config.js';
+import { loadOps } from './ops/load-ops.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 // On SIGINT/SIGTERM: run every shutdown hook (workers drain, Redis connections close), exit 0.
@@ -13,7 +14,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM'];
 async function main(): Promise<void> {
   const config = readSampleConfig();
   const logger = new Logger('Sample');
-  const module = AppModule.forRole(config);
+  // A worker serves no HTTP: its pushes are counted, but nothing scrapes them.
+  const module = AppModule.forRole(
+    config,
+    config.role === 'worker' ? undefined : await loadOps(logger),
+  );
 
   if (config.role === 'worker') {
     const worker = await NestFactory.createApplicationContext(module);

@@ -12,6 +12,7 @@ import { single } from '../stream-params.js';
 import { encodeGroupCursor } from './group-cursor.js';
 import { parseGroupAfter, checkSignedGroup, type GroupQuery } from './group-params.js';
 import { GroupPolls } from './group-polls.js';
+import { PLUTO_RT_METRICS, type RtMetrics } from '../../metrics/rt-metrics.js';
 
 interface StatusResponse {
   status(code: number): unknown;
@@ -30,6 +31,7 @@ export class GroupPollController {
     private readonly polls: GroupPolls,
     @Inject(PLUTO_RT_ROUTE_PREFIX) private readonly routePrefix: string,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+    @Inject(PLUTO_RT_METRICS) private readonly metrics: RtMetrics,
   ) {}
 
   @Get('group/poll')
@@ -50,6 +52,7 @@ export class GroupPollController {
       res.status(204);
       return undefined;
     }
+    if (this.metrics.on) this.metrics.delivered('poll', shownItems(grant, read.reads, html));
     if (!html) return this.polls.json(grant, read);
     const { el, every, hx } = placement!;
     const next = read.complete
@@ -67,4 +70,18 @@ export class GroupPollController {
       pollerReplacement(placement!, 'append', { next }),
     ].join('\n');
   }
+}
+
+/** Items the answer shows: every one, but only the latest of a replace-mode queue in HTML. */
+function shownItems(
+  grant: { members: Array<{ mode: string }> },
+  reads: Array<{ index: number; items: unknown[] }>,
+  html: boolean,
+): number {
+  let shown = 0;
+  for (const { index, items } of reads) {
+    shown +=
+      html && grant.members[index]!.mode === 'replace' ? Math.min(1, items.length) : items.length;
+  }
+  return shown;
 }

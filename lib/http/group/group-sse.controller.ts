@@ -46,7 +46,7 @@ export class GroupSseController {
     if (grant.format === 'html')
       for (const member of grant.members) this.templates.assertUsable(member.template);
     const cursor = parseGroupAfter(lastEventId, query.after, grant.members.length);
-    const release = this.limit.acquire();
+    const release = this.limit.acquire(req.socket);
     // Every end of the response aborts the signal, even one whose stream never started.
     signal.addEventListener('abort', release, { once: true });
     try {

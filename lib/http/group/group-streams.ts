@@ -12,6 +12,7 @@ import { primeStream } from '../prime-stream.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import { DONE, encodeGroupCursor, type GroupCursor } from './group-cursor.js';
 import { GroupEvents } from './group-events.js';
+import { PLUTO_RT_METRICS, type RtMetrics } from '../../metrics/rt-metrics.js';
 
 type Watch = PromiseSettledResult<Observable<RtEntry[]> | undefined>;
 
@@ -29,6 +30,7 @@ export class GroupStreams {
     private readonly keepalive: KeepaliveClock,
     private readonly coalescer: WriteCoalescer,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
+    @Inject(PLUTO_RT_METRICS) private readonly metrics: RtMetrics,
   ) {}
 
   /**
@@ -84,7 +86,12 @@ export class GroupStreams {
         if (watch.status !== 'fulfilled' || !watch.value || subscriber.closed) return;
         sources.push(
           watch.value.subscribe({
-            next: (batch) => send(this.events.fromBatch(grant, index, batch, cursor)),
+            next: (batch) => {
+              const events = this.events.fromBatch(grant, index, batch, cursor);
+              const end = batch.length > 0 && batch[batch.length - 1]!.isEnd ? 1 : 0;
+              if (events.length > end) this.metrics.delivered('sse', events.length - end);
+              send(events);
+            },
             error: (err: unknown) => {
               // Gone while open: that queue ends. Anything else: end the response and let
               // the page reconnect with its cursor.
