@@ -13,4 +13,5 @@ node -e 'console.log("ioredis", require("ioredis/package.json").version)'
 npm run build
 NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects standalone \
   --testPathIgnorePatterns '/node_modules/' '/test/browser/' 'cluster' 'topology-harness' \
-  'ioredis-sharded-pubsub' 'wait-for-replicas' 'resolve-options'
+  'ioredis-sharded-pubsub' 'wait-for-replicas' 'resolve-options' \
+  'optional-peers-absent'

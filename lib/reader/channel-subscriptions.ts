@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Cluster } from 'ioredis';
 import { RtRedisUnavailableError } from '../errors.js';
 import type { RedisConnections } from '../store/redis-connections.js';
@@ -40,10 +41,29 @@ export class ChannelSubscriptions {
     });
     if (connections.isCluster) {
       // ioredis resubscribes a cluster's sharded channels by itself after these.
-      for (const event of ['moved', 'subscribersReady', '+node', '-node']) {
+      for (const event of ['subscribersReady', '+node', '-node']) {
         this.listen(event, () => this.scheduleResync());
       }
+      this.listenToSubscriberGroup();
     }
+  }
+
+  /**
+   * A slot that moves makes its old master drop the slot's sharded subscriptions (an
+   * unsolicited SUNSUBSCRIBE); ioredis 6 reports that only on the Cluster's internal
+   * subscriber-group emitter, as `moved`, and resubscribes (with a `subscribersReady`) only
+   * if its slot refresh already sees the new owner. A refresh answered by a node that has
+   * not heard of the move yet leaves the subscription lapsed with no event, and the wake-up
+   * of an end marker written meanwhile lost: so the hub re-reads on this `moved` itself (the
+   * reads and SSUBSCRIBE follow MOVED on their own).
+   */
+  private listenToSubscriberGroup(): void {
+    const group = (this.reader as unknown as { subscriberGroupEmitter?: EventEmitter })
+      .subscriberGroupEmitter;
+    if (!group) return;
+    const onMoved = () => this.scheduleResync();
+    group.on('moved', onMoved);
+    this.detach.push(() => group.off('moved', onMoved));
   }
 
   /** Subscribes to `channel` once the reader is connected; rejects with RtRedisUnavailableError. */
