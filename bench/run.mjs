@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureRedis, hasRedisServerBinary, startPrivateRedis } from '../scripts/redis-env.mjs';
@@ -47,7 +47,10 @@ const { values: args } = parseArgs({
 });
 
 const mode = args.quick ? 'quick' : 'full';
-/** Base name of the result files (bench/results/<out>.json, .md, -latency.svg). */
+/**
+ * Base of the result files' paths (<base>.json, .md, -latency.svg): bench/results/<out>, or
+ * `--out` itself when it is a path (a development run kept out of the repository).
+ */
 const out = args.out ?? mode;
 const sizes = structuredClone(args.quick ? QUICK : FULL);
 // --size idle.streams=2000 (repeatable): a smaller or bigger run while developing.
@@ -61,7 +64,7 @@ const only = new Set(args.only.split(','));
 if (args.candidate) only.add('candidate');
 const wanted = new Set(args.scenarios.split(','));
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const resultsDir = here('./results/');
+const outBase = out.includes('/') ? resolve(out) : here(`./results/${out}`);
 // Profiles are big and machine-specific: outside the repository unless told otherwise.
 const profileDir = `${args['profile-dir'] ?? `${os.tmpdir()}/pluto-rt-bench-profiles`}/`;
 const runId = randomBytes(4).toString('hex');
@@ -299,8 +302,8 @@ async function main() {
   results.table = met(buildRows(results, 'module'));
   if (args.candidate) results.candidateTable = met(buildRows(results, 'candidate'));
   const table = markdownTable(results);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(`${resultsDir}${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(outBase), { recursive: true });
+  writeFileSync(`${outBase}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const series = latencySeries(results);
   if (series.length > 0) {
     const rate = sizes.latency.steps[0].rates[0];
@@ -309,7 +312,7 @@ async function main() {
       subtitle: `${rate} msg/s per queue; ${results.meta.cpus} cores, ${mode} run of ${results.meta.date.slice(0, 10)}`,
       series,
     });
-    writeFileSync(`${resultsDir}${out}-latency.svg`, svg);
+    writeFileSync(`${outBase}-latency.svg`, svg);
   }
   const meta = results.meta;
   const about = [
@@ -322,12 +325,10 @@ async function main() {
   ]
     .filter(Boolean)
     .join('\n');
-  writeFileSync(`${resultsDir}${out}.md`, `${about}\n\n${table}\n`);
+  writeFileSync(`${outBase}.md`, `${about}\n\n${table}\n`);
   log(`\n${table}\n`);
   log(about);
-  log(
-    `wrote bench/results/${out}.json, ${out}.md${series.length > 0 ? ` and ${out}-latency.svg` : ''}`,
-  );
+  log(`wrote ${outBase}.json, .md${series.length > 0 ? ' and -latency.svg' : ''}`);
 }
 
 function gitCommit() {
