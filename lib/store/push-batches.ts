@@ -9,9 +9,11 @@ interface Batch {
 /**
  * Pushes to one queue that are called together (in one run of code, none awaited before
  * the next: a job reporting many items at once) go to Redis as one script call. A batch is
- * open from its first push until its script is sent, which happens at the same point of
- * the event loop as a lone push's would: a lone push costs what it did, and the order of
- * writes to a queue (completions included) is the order of the calls. Per push, Redis then
+ * open for the rest of the code that made its first push (it closes at the next microtask,
+ * before its script is sent, which happens at the same point of the event loop as a lone
+ * push's would): a lone push costs what it did, a push never waits on a batch made before
+ * it (while Redis is away, each has its own commandTimeoutMs), and the order of writes to a
+ * queue (completions included) is the order of the calls. Per push, Redis then
  * runs one XADD and one publish instead of a whole script, and the process sends one
  * command instead of one each.
  */
@@ -37,6 +39,7 @@ export class PushBatches {
       const jsons: string[] = [];
       const opened: Batch = { jsons, ids: Promise.resolve() };
       this.open.set(name, opened);
+      queueMicrotask(() => this.close(name, opened));
       opened.ids = send(() => {
         this.close(name, opened);
         return jsons;
