@@ -1,17 +1,21 @@
-// npm run bench [-- --quick] [--only=module,A,B,C] [--scenarios=idle,latency,throughput,fanout,poll,replay,outage,group]
-//                 [--profile=module,B] [--heap-snapshot] [--size idle.streams=2000]
+// npm run bench [-- --quick] [--only=module,inproc,A,N,C,D]
+//                 [--scenarios=idle,latency,throughput,fanout,pushrate,poll,replay,outage,group]
+//                 [--profile=module,N] [--heap-snapshot] [--size idle.streams=2000]
 //                 [--candidate=/path/to/other/dist] [--out=name] [--redis-url=redis://…]
 // --server-node-arg=--trace-gc (repeatable) passes flags to the server processes' node.
 // --candidate measures a second build of the library (e.g. a proposed patch, built to its own
 // dist/) beside the module, in the same run.
-// Measures the module against baselines A (Pluto-RT design), B (BullMQ progress) and C (raw
-// node:http ceiling) in one run; prints a markdown table, writes bench/results/<mode>.json and
-// an SVG chart of latency versus open streams. Exits non-zero only if the harness breaks.
+// Measures the module against baselines A (Pluto-RT design), N (Nest @Sse() + BullMQ
+// QueueEvents: what a NestJS user would write instead), C (raw node:http ceiling) and D (the
+// Nest @Sse() floor) in one run, each as three processes: its web server, a worker that pushes
+// and the clients; `inproc` is the module with pushes from its web process. Prints a markdown
+// table with ratios to N and D, writes bench/results/<mode>.json and an SVG chart of latency
+// versus open streams. Exits non-zero only if the harness breaks.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureRedis, hasRedisServerBinary, startPrivateRedis } from '../scripts/redis-env.mjs';
@@ -26,10 +30,10 @@ import { latencyChart } from './lib/svg-chart.mjs';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'module,A,B,C' },
+    only: { type: 'string', default: 'module,inproc,A,N,C,D' },
     scenarios: {
       type: 'string',
-      default: 'idle,latency,throughput,fanout,poll,replay,outage,group',
+      default: 'idle,latency,throughput,fanout,pushrate,poll,replay,outage,group',
     },
     profile: { type: 'string', default: '' },
     'heap-snapshot': { type: 'boolean', default: false },
@@ -43,7 +47,10 @@ const { values: args } = parseArgs({
 });
 
 const mode = args.quick ? 'quick' : 'full';
-/** Base name of the result files (bench/results/<out>.json, .md, -latency.svg). */
+/**
+ * Base of the result files' paths (<base>.json, .md, -latency.svg): bench/results/<out>, or
+ * `--out` itself when it is a path (a development run kept out of the repository).
+ */
 const out = args.out ?? mode;
 const sizes = structuredClone(args.quick ? QUICK : FULL);
 // --size idle.streams=2000 (repeatable): a smaller or bigger run while developing.
@@ -57,7 +64,7 @@ const only = new Set(args.only.split(','));
 if (args.candidate) only.add('candidate');
 const wanted = new Set(args.scenarios.split(','));
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const resultsDir = here('./results/');
+const outBase = out.includes('/') ? resolve(out) : here(`./results/${out}`);
 // Profiles are big and machine-specific: outside the repository unless told otherwise.
 const profileDir = `${args['profile-dir'] ?? `${os.tmpdir()}/pluto-rt-bench-profiles`}/`;
 const runId = randomBytes(4).toString('hex');
@@ -66,19 +73,22 @@ const log = (line) => console.log(line);
 
 /** Which systems each scenario measures (the issue's table); a candidate build goes with the module. */
 const PLAN = [
-  ['idle', ['module', 'candidate', 'A', 'B', 'C']],
-  ['latency', ['module', 'candidate', 'A', 'B', 'C']],
-  ['throughput', ['module', 'candidate', 'B', 'C']],
-  ['fanout', ['module', 'candidate', 'B', 'C']],
-  ['poll', ['module', 'candidate', 'C']],
+  ['idle', ['module', 'candidate', 'A', 'N', 'C', 'D']],
+  ['latency', ['module', 'candidate', 'inproc', 'A', 'N', 'C', 'D']],
+  ['throughput', ['module', 'candidate', 'inproc', 'N', 'C', 'D']],
+  ['fanout', ['module', 'candidate', 'N', 'C', 'D']],
+  // The producers alone, no client: BullMQ's updateProgress is the figure to beat.
+  ['pushrate', ['module', 'candidate', 'A', 'N']],
+  // D's poll is its empty Nest route: the framework's own request rate.
+  ['poll', ['module', 'candidate', 'C', 'D']],
   ['replay', ['module', 'candidate', 'C']],
   // Stops a Redis of its own: the module's promise about pushes during an outage.
   ['outage', ['module', 'candidate']],
   // Pages that follow 8 queues: one group connection each against 8 single ones.
   ['group', ['module', 'candidate']],
 ];
-const ORDER = ['module', 'candidate', 'A', 'B', 'C'];
-const ACTIVE = ['latency', 'throughput', 'fanout', 'poll', 'replay'];
+const ORDER = ['module', 'candidate', 'inproc', 'A', 'N', 'C', 'D'];
+const ACTIVE = ['latency', 'throughput', 'fanout', 'pushrate', 'poll', 'replay'];
 
 /**
  * A Redis of the bench's own when possible: INFO commandstats counts every client of the
@@ -143,6 +153,11 @@ async function main() {
       nodeArgs,
       env,
     });
+    // Pushes come from a worker process of their own, except in the in-process row.
+    const worker =
+      system === 'inproc'
+        ? server
+        : await spawnNode(here('./worker.mjs'), { label: `worker ${system}`, env });
     const needed =
       purpose === 'idle'
         ? sizes.idle.streams
@@ -166,13 +181,22 @@ async function main() {
         keepaliveMs: sizes.keepaliveMs,
         ...overrides,
       };
-      const { port } = await server.call('boot', {
-        name: system === 'candidate' ? 'module' : system,
-        options,
-      });
-      return await fn({ server, port });
+      const { port, feedPort } = await server.call('boot', { name: system, options });
+      if (worker !== server) {
+        await worker.call('boot', {
+          name: system,
+          options: { ...options, clientName: `${options.clientName}-worker`, feedPort },
+        });
+      }
+      return await fn({ server, worker, port });
     } finally {
       await client.call('closeAll').catch(() => undefined);
+      if (worker !== server) {
+        await worker
+          .call('close')
+          .catch((err) => log(`warning: closing ${system}'s worker: ${err.message}`));
+        await worker.stop();
+      }
       await server.call('close').catch((err) => log(`warning: closing ${system}: ${err.message}`));
       await server.stop();
       await probe.deletePrefix(prefix);
@@ -233,9 +257,9 @@ async function main() {
       );
       if (todo.length === 0) continue;
       log(`active ${SYSTEM_LABELS[system]}: ${todo.map(([s]) => s).join(', ')}`);
-      await withServer(system, 'active', async ({ server, port }) => {
+      await withServer(system, 'active', async (processes) => {
         for (const [scenario] of todo) {
-          (results[scenario] ??= {})[system] = await scenarios[scenario](ctx, system, server, port);
+          (results[scenario] ??= {})[system] = await scenarios[scenario](ctx, system, processes);
         }
       });
     }
@@ -270,13 +294,16 @@ async function main() {
       target: row.target,
       met: row.checks.every((c) => c.ok),
       checks: row.checks,
-      ratios: row.ratios,
+      // subject / N and subject / D (numbers, or per percentile for latency).
+      ratioToN: row.toN,
+      ratioToD: row.toD,
+      ownBytesPerStream: row.ownBytesPerStream,
     }));
   results.table = met(buildRows(results, 'module'));
   if (args.candidate) results.candidateTable = met(buildRows(results, 'candidate'));
   const table = markdownTable(results);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(`${resultsDir}${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(outBase), { recursive: true });
+  writeFileSync(`${outBase}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const series = latencySeries(results);
   if (series.length > 0) {
     const rate = sizes.latency.steps[0].rates[0];
@@ -285,7 +312,7 @@ async function main() {
       subtitle: `${rate} msg/s per queue; ${results.meta.cpus} cores, ${mode} run of ${results.meta.date.slice(0, 10)}`,
       series,
     });
-    writeFileSync(`${resultsDir}${out}-latency.svg`, svg);
+    writeFileSync(`${outBase}-latency.svg`, svg);
   }
   const meta = results.meta;
   const about = [
@@ -298,12 +325,10 @@ async function main() {
   ]
     .filter(Boolean)
     .join('\n');
-  writeFileSync(`${resultsDir}${out}.md`, `${about}\n\n${table}\n`);
+  writeFileSync(`${outBase}.md`, `${about}\n\n${table}\n`);
   log(`\n${table}\n`);
   log(about);
-  log(
-    `wrote bench/results/${out}.json, ${out}.md${series.length > 0 ? ` and ${out}-latency.svg` : ''}`,
-  );
+  log(`wrote ${outBase}.json, .md${series.length > 0 ? ' and -latency.svg' : ''}`);
 }
 
 function gitCommit() {

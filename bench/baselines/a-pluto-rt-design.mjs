@@ -1,11 +1,11 @@
 // Baseline A: the Pluto-RT design (pluto-rt 0.7.x), ported faithfully to the same Nest stack.
-// - One Redis list per queue; push is RPUSH of the serialised item.
+// - One Redis list per queue; push is RPUSH of the serialised item, from the worker process
+//   (producers/a-rpush.mjs).
 // - Each open SSE connection runs its own loop: LRANGE key <its index> -1, render every new
 //   item with the item template, then sleep 100 ms and read again ("multiple consumers").
 // - `event: message` per item, `event: keepalive` every keepalive interval, `event: close` at
 //   the end marker.
 // All connections share one ioredis connection (more generous than Pluto-RT's pool).
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import hbs from 'hbs';
 import { Redis } from 'ioredis';
@@ -64,35 +64,9 @@ export async function start({ redisUrl, prefix, clientName, keepaliveMs }) {
     { controllers: [sseController('a', 'sse/:queue', 'queue', stream)] },
     'PlutoRtDesignModule',
   );
-  let queues = [];
-
-  async function newQueue() {
-    const name = `listqueue_${randomUUID()}`;
-    await redis.rpush(key(name), JSON.stringify({ p: 0, t: 0, n: 0 }));
-    return name;
-  }
-
   return {
     port,
     ownsConnection: (name) => name === clientName,
-
-    async createStreams(count) {
-      queues = [];
-      for (let i = 0; i < count; i += 500) {
-        queues.push(
-          ...(await Promise.all(Array.from({ length: Math.min(500, count - i) }, newQueue))),
-        );
-      }
-      return { paths: queues.map((name) => `/a/sse/${name}`), expectFirst: 1 };
-    },
-
-    push(index, item) {
-      return redis.rpush(key(queues[index]), JSON.stringify(item));
-    },
-
-    release() {
-      queues = [];
-    },
 
     async close() {
       await app.close();

@@ -1,8 +1,10 @@
-// Baseline C, the ceiling: a minimal node:http SSE writer fed from memory, no Redis and no
-// framework. Each pushed item becomes one frame, built once and written to every connection
-// of its channel; one keepalive timer; history in memory for Last-Event-ID and polling.
+// Baseline C, the ceiling: a minimal node:http SSE writer, no Redis and no framework, fed by
+// the worker process over the local feed (lib/feed.mjs). Each pushed item becomes one frame,
+// built once and written to every connection of its channel; one keepalive timer; history in
+// memory for Last-Event-ID and polling.
 import http from 'node:http';
 import { once } from 'node:events';
+import { listenFeed } from '../lib/feed.mjs';
 
 const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
@@ -13,12 +15,14 @@ const SSE_HEADERS = {
 const KEEPALIVE = ': keepalive\n\n';
 
 export async function start({ keepaliveMs }) {
-  let channels = [];
+  /** Channel name -> its subscribers and frames; made by the first push or connection. */
+  const channels = new Map();
   const all = new Set();
-
-  function newChannel() {
-    return { subscribers: new Set(), frames: [] };
-  }
+  const channelOf = (name) => {
+    let channel = channels.get(name);
+    if (!channel) channels.set(name, (channel = { subscribers: new Set(), frames: [] }));
+    return channel;
+  };
 
   /** Frames after event id `after` (ids are 1-based positions in the channel). */
   const framesAfter = (channel, after) => channel.frames.slice(Math.max(0, Number(after) || 0));
@@ -46,12 +50,12 @@ export async function start({ keepaliveMs }) {
   }
 
   const server = http.createServer((req, res) => {
-    const match = /^\/c\/(sse|poll)\/(\d+)(?:\?after=(\d+))?$/.exec(req.url);
-    const channel = match && channels[Number(match[2])];
-    if (!channel) {
+    const match = /^\/c\/(sse|poll)\/([\w-]+)(?:\?after=(\d+))?$/.exec(req.url);
+    if (!match) {
       res.writeHead(404).end();
       return;
     }
+    const channel = channelOf(match[2]);
     if (match[1] === 'sse') serveSse(req, res, channel);
     else servePoll(res, channel, match[3]);
   });
@@ -61,55 +65,24 @@ export async function start({ keepaliveMs }) {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
 
-  function push(channel, item) {
-    const frame = `id: ${channel.frames.length + 1}\ndata: ${JSON.stringify(item)}\n\n`;
+  // A backed-up client is written to anyway: the feed's acknowledgements bound the burst.
+  const feed = await listenFeed((name, json) => {
+    const channel = channelOf(name);
+    const frame = `id: ${channel.frames.length + 1}\ndata: ${json}\n\n`;
     channel.frames.push(frame);
-    let backedUp;
-    for (const res of channel.subscribers) {
-      if (!res.write(frame)) backedUp = res;
-    }
-    // Throughput runs wait for the socket to drain instead of buffering without bound.
-    if (backedUp)
-      return (backedUp.drained ??= once(backedUp, 'drain').finally(
-        () => (backedUp.drained = undefined),
-      ));
-    return undefined;
-  }
+    for (const res of channel.subscribers) res.write(frame);
+  });
 
   return {
     port: server.address().port,
+    feedPort: feed.port,
     ownsConnection: () => false,
-
-    createStreams(count) {
-      const first = channels.length;
-      for (let i = 0; i < count; i++) channels.push(newChannel());
-      const ids = Array.from({ length: count }, (_, i) => first + i);
-      this.current = ids.map((id) => channels[id]);
-      return { paths: ids.map((id) => `/c/sse/${id}`), expectFirst: 0 };
-    },
-
-    push(index, item) {
-      return push(this.current[index], item);
-    },
-
-    prepareReplay(count) {
-      const id = channels.push(newChannel()) - 1;
-      for (let n = 0; n <= count; n++) push(channels[id], { p: 0, t: 0, n });
-      return { path: `/c/sse/${id}`, lastEventId: '1' };
-    },
-
-    preparePoll() {
-      const id = channels.push(newChannel()) - 1;
-      push(channels[id], { p: 0, t: 0, n: 0 });
-      return { path: `/c/poll/${id}?after=1`, headers: { 'HX-Request': 'true' } };
-    },
-
     release() {
-      channels = channels.map(() => undefined);
+      channels.clear();
     },
-
     async close() {
       clearInterval(keepalive);
+      feed.close();
       server.closeAllConnections();
       server.close();
     },

@@ -4,8 +4,11 @@ import { Controller, Get, HttpCode, Module, Param, Sse } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { interval, map, share } from 'rxjs';
 
-/** A controller with one `@Sse(route)` handler taking `@Param(param)`: `handle(value) => Observable`. */
-export function sseController(prefix, route, param, handle) {
+/**
+ * A controller with one `@Sse(route, options)` handler taking `@Param(param)`:
+ * `handle(value) => Observable`.
+ */
+export function sseController(prefix, route, param, handle, options) {
   class BenchSseController {
     stream(value) {
       return handle(value);
@@ -13,7 +16,7 @@ export function sseController(prefix, route, param, handle) {
   }
   Controller(prefix)(BenchSseController);
   const proto = BenchSseController.prototype;
-  Sse(route)(proto, 'stream', Object.getOwnPropertyDescriptor(proto, 'stream'));
+  Sse(route, options)(proto, 'stream', Object.getOwnPropertyDescriptor(proto, 'stream'));
   Param(param)(proto, 'stream', 0);
   return BenchSseController;
 }
@@ -42,6 +45,14 @@ export async function bootNest(metadata, name) {
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   return { app, port: app.getHttpServer().address().port };
+}
+
+/** A Nest application context (no HTTP server), as a BullMQ worker process runs. */
+export async function bootNestContext(metadata, name) {
+  const AppModule = class {};
+  Object.defineProperty(AppModule, 'name', { value: name });
+  Module(metadata)(AppModule);
+  return NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
 }
 
 /** One keepalive timer shared by every stream, like the module's (lib/http/keepalive-clock.ts). */

@@ -1,5 +1,6 @@
 // The measurements. Each takes the run context (client process, Redis probe, a way to start
-// a server process for a system) and returns plain figures for the JSON and the table.
+// a system's server and worker processes) and returns plain figures for the JSON and the
+// table. Streams and pushes are the worker's (`worker`), memory and CPU the server's.
 import os from 'node:os';
 import { sleep } from './clock.mjs';
 import { commandDelta } from './redis-probe.mjs';
@@ -38,8 +39,8 @@ async function assertStreamsHealthy(ctx, what) {
  */
 export async function idle(ctx, name) {
   const { streams, small, settleMs, windowMs } = ctx.sizes.idle;
-  return ctx.withServer(name, 'idle', async ({ server, port }) => {
-    const { paths, expectFirst } = await server.call('createStreams', {
+  return ctx.withServer(name, 'idle', async ({ server, worker, port }) => {
+    const { paths, expectFirst } = await worker.call('createStreams', {
       count: streams,
       producers: false,
     });
@@ -109,13 +110,13 @@ function threadShares(before, after, seconds) {
 }
 
 /** One latency measurement on the streams already open: `rate` items/s per stream. */
-async function measureLatency(ctx, server, { streams, rate, durationMs, warmupMs }) {
+async function measureLatency(ctx, worker, { streams, rate, durationMs, warmupMs }) {
   const warmup = nextPhase();
   await ctx.client.call('phase', { p: warmup });
-  await server.call('load', { phase: warmup, rate, durationMs: warmupMs });
+  await worker.call('load', { phase: warmup, rate, durationMs: warmupMs });
   const phase = nextPhase();
   await ctx.client.call('phase', { p: phase, samples: true });
-  const pushed = await server.call('load', { phase, rate, durationMs });
+  const pushed = await worker.call('load', { phase, rate, durationMs });
   if (pushed.errors > 0) throw new Error(`pushes failed: ${pushed.lastError}`);
   await ctx.client.call('waitPhase', { p: phase, count: pushed.pushed, timeoutMs: 10_000 });
   await ctx.client.call('takePhase', { p: warmup });
@@ -132,15 +133,15 @@ async function measureLatency(ctx, server, { streams, rate, durationMs, warmupMs
 }
 
 /** Latency at each stream count of `sizes.latency.steps` (each stream on its own queue). */
-export async function latency(ctx, name, server, port) {
+export async function latency(ctx, name, { server, worker, port }) {
   const { steps, warmupMs } = ctx.sizes.latency;
   const results = [];
   for (const { streams, rates, durationMs } of steps) {
-    const { paths, expectFirst } = await server.call('createStreams', { count: streams });
+    const { paths, expectFirst } = await worker.call('createStreams', { count: streams });
     await ctx.client.call('open', { port, paths, expectFirst });
     for (const rate of rates) {
       const result = await ctx.profiled(server, name, `latency-${streams}x${rate}`, () =>
-        measureLatency(ctx, server, { streams, rate, durationMs, warmupMs }),
+        measureLatency(ctx, worker, { streams, rate, durationMs, warmupMs }),
       );
       ctx.log(
         `  latency ${name} ${streams} streams x ${rate}/s: p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms, ${result.delivered}/${result.pushed} delivered`,
@@ -149,21 +150,27 @@ export async function latency(ctx, name, server, port) {
     }
     await assertStreamsHealthy(ctx, `latency ${name}`);
     await ctx.client.call('closeAll');
-    await server.call('release');
+    await release({ server, worker });
   }
   return results;
 }
 
+/** Forgets the streams of a measurement on both sides. */
+async function release({ server, worker }) {
+  await worker.call('releaseStreams');
+  await server.call('release');
+}
+
 /** Pushes `messages` as fast as possible into one queue read by `consumers` streams. */
-async function pushThrough(ctx, server, port, { consumers, messages, window }) {
-  const { paths, expectFirst } = await server.call('createStreams', { count: 1 });
+async function pushThrough(ctx, { server, worker, port }, { consumers, messages, window }) {
+  const { paths, expectFirst } = await worker.call('createStreams', { count: 1 });
   await ctx.client.call('open', { port, paths: Array(consumers).fill(paths[0]), expectFirst });
   const phase = nextPhase();
   await ctx.client.call('phase', { p: phase });
   const redisCpu0 = await ctx.probe.cpuSeconds();
   const cpu0 = await server.call('stats');
   const client0 = await ctx.client.call('status');
-  const burst = await server.call('burst', { phase, count: messages, window });
+  const burst = await worker.call('burst', { phase, count: messages, window });
   if (burst.errors > 0) throw new Error(`pushes failed: ${burst.lastError}`);
   const expected = messages * consumers;
   const got = await ctx.client.call('waitPhase', { p: phase, count: expected, timeoutMs: 120_000 });
@@ -174,7 +181,7 @@ async function pushThrough(ctx, server, port, { consumers, messages, window }) {
   await ctx.client.call('takePhase', { p: phase });
   await assertStreamsHealthy(ctx, 'throughput');
   await ctx.client.call('closeAll');
-  await server.call('release');
+  await release({ server, worker });
   const seconds = (got.lastAt - burst.startedAt) / 1000;
   return {
     consumers,
@@ -187,6 +194,8 @@ async function pushThrough(ctx, server, port, { consumers, messages, window }) {
     messagesPerSecond: round(got.count / seconds, 0),
     // Busy share of the run, to tell which side bounds it.
     serverCpuPercent: cpuPercent(cpu0, cpu1),
+    // The pushing process (the server itself in the in-process row), while it pushed.
+    workerCpuPercent: burst.cpuPercent,
     clientCpuPercent: cpuPercent(client0, client1),
     redisCpuPercent: round(((redisCpu1 - redisCpu0) * 1e5) / (cpu1.at - cpu0.at), 1),
   };
@@ -199,25 +208,51 @@ function cpuPercent(from, to) {
 }
 
 /** One queue, one consumer: end-to-end messages per second. */
-export async function throughput(ctx, name, server, port) {
+export async function throughput(ctx, name, processes) {
   const { messages, window } = ctx.sizes.throughput;
-  const result = await ctx.profiled(server, name, 'throughput', () =>
-    pushThrough(ctx, server, port, { consumers: 1, messages, window }),
+  const result = await ctx.profiled(processes.server, name, 'throughput', () =>
+    pushThrough(ctx, processes, { consumers: 1, messages, window }),
   );
   ctx.log(
-    `  throughput ${name}: ${result.messagesPerSecond} msg/s (CPU: server ${result.serverCpuPercent} %, client ${result.clientCpuPercent} %, Redis ${result.redisCpuPercent} %)`,
+    `  throughput ${name}: ${result.messagesPerSecond} msg/s (CPU: server ${result.serverCpuPercent} %, worker ${result.workerCpuPercent} %, client ${result.clientCpuPercent} %, Redis ${result.redisCpuPercent} %)`,
   );
   return result;
 }
 
 /** One queue, many consumers: delivered messages per second. */
-export async function fanout(ctx, name, server, port) {
+export async function fanout(ctx, name, processes) {
   const { consumers, messages, window } = ctx.sizes.fanout;
-  const result = await ctx.profiled(server, name, 'fanout', () =>
-    pushThrough(ctx, server, port, { consumers, messages, window }),
+  const result = await ctx.profiled(processes.server, name, 'fanout', () =>
+    pushThrough(ctx, processes, { consumers, messages, window }),
   );
   ctx.log(
     `  fan-out ${name}: ${result.messagesPerSecond} delivered msg/s (CPU: server ${result.serverCpuPercent} %, client ${result.clientCpuPercent} %, Redis ${result.redisCpuPercent} %)`,
+  );
+  return result;
+}
+
+/**
+ * The producer alone: `count` pushes into one queue from the worker, all sent before any is
+ * awaited, no client; pushes per second from the first call to the last reply.
+ */
+export async function pushrate(ctx, name, { server, worker }) {
+  const { count } = ctx.sizes.pushrate;
+  await worker.call('createStreams', { count: 1 });
+  const redisCpu0 = await ctx.probe.cpuSeconds();
+  const burst = await worker.call('burst', { phase: nextPhase(), count, window: count });
+  const redisCpu1 = await ctx.probe.cpuSeconds();
+  if (burst.errors > 0) throw new Error(`pushes failed: ${burst.lastError}`);
+  await release({ server, worker });
+  const ms = burst.endedAt - burst.startedAt;
+  const result = {
+    pushes: count,
+    ms: round(ms, 1),
+    pushesPerSecond: round((count / ms) * 1000, 0),
+    workerCpuPercent: burst.cpuPercent,
+    redisCpuPercent: round(((redisCpu1 - redisCpu0) * 1e5) / ms, 1),
+  };
+  ctx.log(
+    `  push rate ${name}: ${count} pushes in ${result.ms} ms, ${result.pushesPerSecond}/s (CPU: worker ${result.workerCpuPercent} %, Redis ${result.redisCpuPercent} %)`,
   );
   return result;
 }
@@ -227,22 +262,17 @@ export async function fanout(ctx, name, server, port) {
  * sent by the process (MONITOR, on a short run of its own since MONITOR slows Redis) and as
  * executed, Lua-internal calls included (INFO commandstats, on the timed run).
  */
-export async function poll(ctx, name, server, port) {
+export async function poll(ctx, name, { server, worker, port }) {
   const { connections: conns, durationMs, warmupMs } = ctx.sizes.poll;
-  const { path, headers, floorPath } = await server.call('preparePoll');
-  const run = (ms, at = path) =>
-    ctx.client.call('pollLoad', { port, path: at, headers, connections: conns, durationMs: ms });
+  const { path, headers } = await worker.call('preparePoll');
+  const run = (ms) =>
+    ctx.client.call('pollLoad', { port, path, headers, connections: conns, durationMs: ms });
   await run(warmupMs);
   const monitored = await ctx.probe.monitor(() => run(warmupMs));
   const before = await ctx.probe.commandCounts();
   const load = await ctx.profiled(server, name, 'poll', () => run(durationMs));
   const after = await ctx.probe.commandCounts();
   const executed = commandDelta(before, after);
-  let floor;
-  if (floorPath) {
-    await run(warmupMs, floorPath);
-    floor = await run(durationMs, floorPath);
-  }
   for (const { statuses } of [load, monitored.result]) {
     if (Object.keys(statuses).some((status) => status !== '204')) {
       throw new Error(`empty poll ${name}: expected only 204, got ${JSON.stringify(statuses)}`);
@@ -257,19 +287,17 @@ export async function poll(ctx, name, server, port) {
     redisCommandsSent: monitored.perCommand,
     redisCommandsExecutedPerRequest: round(executed.total / load.responses, 4),
     redisCommandsExecuted: executed.perCommand,
-    // An empty Nest route in the same app, same request: what the framework alone allows.
-    nestEmptyRouteRequestsPerSecond: floor && round(floor.perSecond, 0),
   };
   ctx.log(
-    `  poll ${name}: ${result.requestsPerSecond} req/s, ${result.redisCommandsPerRequest} Redis commands sent/request (${result.redisCommandsExecutedPerRequest} executed)${floor ? `; an empty Nest route: ${result.nestEmptyRouteRequestsPerSecond} req/s` : ''}`,
+    `  poll ${name}: ${result.requestsPerSecond} req/s, ${result.redisCommandsPerRequest} Redis commands sent/request (${result.redisCommandsExecutedPerRequest} executed)`,
   );
   return result;
 }
 
 /** Last-Event-ID resume: time from connecting to the last byte of `messages` replayed items. */
-export async function replay(ctx, name, server, port) {
+export async function replay(ctx, name, { server, worker, port }) {
   const { messages, reps, warmupReps } = ctx.sizes.replay;
-  const { path, lastEventId } = await server.call('prepareReplay', { count: messages });
+  const { path, lastEventId } = await worker.call('prepareReplay', { count: messages });
   const { times } = await ctx.profiled(server, name, 'replay', () =>
     ctx.client.call('replay', {
       port,
@@ -303,8 +331,8 @@ export async function outage(ctx, name) {
     return await ctx.withServer(
       name,
       'outage',
-      async ({ server }) => {
-        await server.call('createStreams', { count: 1, producers: false });
+      async ({ worker }) => {
+        await worker.call('createStreams', { count: 1, producers: false });
         await redis.stop();
         let sequential;
         let together;
@@ -313,15 +341,15 @@ export async function outage(ctx, name) {
           // Until the client has seen the connection go, a push fails at once: not the figure.
           const deadline = Date.now() + 10_000;
           for (;;) {
-            const [probe] = await server.call('timedPushes', { count: 1 });
+            const [probe] = await worker.call('timedPushes', { count: 1 });
             warmup++;
             if (/not connected within/.test(probe.message ?? '')) break;
             if (Date.now() > deadline)
               throw new Error(`outage ${name}: the client never waited (${probe.message})`);
             await sleep(10);
           }
-          sequential = await server.call('timedPushes', { count: pushes });
-          together = await server.call('timedPushes', { count: burst, concurrency: burst });
+          sequential = await worker.call('timedPushes', { count: pushes });
+          together = await worker.call('timedPushes', { count: burst, concurrency: burst });
         } finally {
           // The app closes its connections cleanly only with a Redis to say goodbye to.
           redis = await ctx.privateRedis(redis.port);
@@ -362,11 +390,11 @@ export async function group(ctx, name) {
   const { pages, perPage, settleMs, windowMs, latency: load } = ctx.sizes.group;
   const result = { pages, perPage };
   for (const variant of ['group', 'single']) {
-    result[variant] = await ctx.withServer(name, 'group', async ({ server, port }) => {
+    result[variant] = await ctx.withServer(name, 'group', async ({ server, worker, port }) => {
       const { paths, expectFirst } =
         variant === 'group'
-          ? await server.call('createGroups', { pages, perPage })
-          : await server.call('createStreams', { count: pages * perPage, producers: false });
+          ? await worker.call('createGroups', { pages, perPage })
+          : await worker.call('createStreams', { count: pages * perPage, producers: false });
       const before = await server.call('stats', { gc: true });
       const opening = await ctx.client.call('open', { port, paths, expectFirst });
       await sleep(settleMs);
@@ -377,7 +405,7 @@ export async function group(ctx, name) {
       const window1 = await server.call('stats');
       const status = await assertStreamsHealthy(ctx, `group ${variant} ${name}`);
       const latency = await ctx.profiled(server, name, `group-${variant}-latency`, () =>
-        measureLatency(ctx, server, { streams: pages * perPage, ...load }),
+        measureLatency(ctx, worker, { streams: pages * perPage, ...load }),
       );
       const seconds = (window1.at - window0.at) / 1000;
       const cpuMicros =
@@ -398,7 +426,7 @@ export async function group(ctx, name) {
         `  ${variant === 'group' ? 'one group connection' : `${perPage} single connections`} per page: ${(figures.rssBytesPerPage / 1024).toFixed(1)} KB/page, ${figures.cpuPercentOfOneCore} % CPU idle, p50 ${latency.latencyMs?.p50} ms, p99 ${latency.latencyMs?.p99} ms (${figures.connections} connections)`,
       );
       await ctx.client.call('closeAll');
-      await server.call('release');
+      await release({ server, worker });
       return figures;
     });
   }

@@ -1,5 +1,5 @@
 // How big each measurement is: the full run (the conditions) and --quick (a smoke
-// run of the harness, well under a minute, whose figures mean nothing).
+// run of the harness, about a minute, whose figures mean nothing).
 
 export const FULL = {
   keepaliveMs: 10_000,
@@ -14,6 +14,7 @@ export const FULL = {
   },
   throughput: { messages: 50_000, window: 128 },
   fanout: { consumers: 1_000, messages: 200, window: 128 },
+  pushrate: { count: 20_000 },
   poll: { connections: 32, durationMs: 5_000, warmupMs: 1_000 },
   replay: { messages: 1_000, reps: 20, warmupReps: 3 },
   outage: { commandTimeoutMs: 500, pushes: 20, burst: 50 },
@@ -34,11 +35,12 @@ export const QUICK = {
     warmupMs: 200,
     steps: [
       { streams: 10, rates: [10], durationMs: 800 },
-      { streams: 50, rates: [10], durationMs: 800 },
+      { streams: 50, rates: [1, 10], durationMs: 800 },
     ],
   },
   throughput: { messages: 2_000, window: 64 },
   fanout: { consumers: 50, messages: 50, window: 64 },
+  pushrate: { count: 2_000 },
   poll: { connections: 8, durationMs: 500, warmupMs: 200 },
   replay: { messages: 1_000, reps: 3, warmupReps: 1 },
   outage: { commandTimeoutMs: 500, pushes: 5, burst: 50 },

@@ -10,20 +10,20 @@ import type { Socket } from 'node:net';
 export const MAX_HELD_CHARS = 256 * 1024;
 
 /**
- * Holds the writes of SSE sockets until the event loop's check phase, so that the events a
- * socket gets in one turn (a batch, a replay, pushes that arrived together) leave in one
+ * Holds the writes of SSE sockets until the event loop's check phase, so that the events of
+ * a batch (a replay, a catch-up) and those that follow it in the same turn leave in one
  * write: Nest writes each event on its own, and a syscall per event per socket is what
- * bounds fan-out and replay. A lone event goes out at once (holding it would only add
- * latency); a socket is held from its second event in a turn. One `setImmediate` releases
- * every held socket. A socket whose buffer filled up is held again once it drains, as the
- * rest of its events follow then.
+ * bounds replay. A lone event goes out at once, even the second of a turn: live pushes come
+ * one per message, and holding a socket that gets a stream of them (a worker pushing as fast
+ * as Redis takes it) lets them arrive faster than one held write per turn lets them leave,
+ * until Nest drops the client; Node gathers a busy socket's writes by itself (those made
+ * while one is out go together). One `setImmediate` releases every held socket. A socket
+ * whose buffer filled up is held again once it drains, as the rest of its batch follows then.
  */
 @Injectable()
 export class WriteCoalescer {
   /** Held sockets and the characters given to each in this turn. */
   private held = new Map<Socket, number>();
-  /** Sockets that got a lone event in this turn, written at once. */
-  private touched = new Set<Socket>();
   private scheduled = false;
   private readonly draining = new WeakSet<Socket>();
 
@@ -40,13 +40,10 @@ export class WriteCoalescer {
       }
       return;
     }
+    if (events <= 1 || chars > MAX_HELD_CHARS) return;
     this.schedule();
-    if (events <= 1 && !this.touched.has(socket)) {
-      this.touched.add(socket);
-    } else if (chars <= MAX_HELD_CHARS) {
-      socket.cork();
-      this.held.set(socket, chars);
-    }
+    socket.cork();
+    this.held.set(socket, chars);
   }
 
   private schedule(): void {
@@ -58,7 +55,6 @@ export class WriteCoalescer {
   private readonly release = (): void => {
     const sockets = this.held;
     this.held = new Map();
-    this.touched = new Set();
     this.scheduled = false;
     for (const socket of sockets.keys()) {
       socket.uncork();

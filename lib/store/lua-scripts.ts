@@ -20,15 +20,26 @@ local ended = last and last[2][1] == '${END_FIELD}'
 const header = (kind: PubSubKind) => (kind === 'sharded' ? '#!lua\n' : '');
 const publish = (kind: PubSubKind) => (kind === 'sharded' ? 'SPUBLISH' : 'PUBLISH');
 
+/**
+ * Appends the items ARGV[4..] in order, each published with the id before it, and renews
+ * the expiries once for all of them. Replies with the ids of the items it took: fewer than
+ * the items when the queue fills up on the way (a refusal of the first is an error reply).
+ */
 const pushSource = (kind: PubSubKind) => `${header(kind)}${LAST_ENTRY}
 if ended then return redis.error_reply('PLUTO_RT_COMPLETE queue is complete') end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[3]) then return redis.error_reply('PLUTO_RT_FULL queue is full') end
-local id = redis.call('XADD', KEYS[1], '*', '${ITEM_FIELD}', ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+local room = tonumber(ARGV[2]) - redis.call('XLEN', KEYS[1])
+if room <= 0 then return redis.error_reply('PLUTO_RT_FULL queue is full') end
+local ids = {}
+for i = 4, math.min(#ARGV, room + 3) do
+  local id = redis.call('XADD', KEYS[1], '*', '${ITEM_FIELD}', ARGV[i])
+  redis.call('${publish(kind)}', KEYS[3], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[i])
+  prev = id
+  ids[#ids + 1] = id
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 -- The tombstone outlives the stream: a started queue, completed or abandoned, reads as gone.
-redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
-redis.call('${publish(kind)}', KEYS[3], prev .. ' ' .. id .. ' ${ITEM_FIELD}' .. ARGV[1])
-return id`;
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+return ids`;
 
 /**
  * Idempotent: completing twice returns the first end marker's id. Like a push, it renews

@@ -8,6 +8,7 @@ import {
   RtRedisUnavailableError,
 } from '../errors.js';
 import { scriptsFor, type LuaScript, type QueueScripts } from './lua-scripts.js';
+import { MAX_PUSH_BATCH, PushBatches } from './push-batches.js';
 import { RedisConnections, type PubSubKind, type RedisClient } from './redis-connections.js';
 import { RtEntry } from './rt-entry.js';
 import { WaitedWrites } from './waited-writes.js';
@@ -29,6 +30,7 @@ export class StreamStore {
   private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly waited?: WaitedWrites;
+  private readonly batches: PushBatches;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -39,6 +41,8 @@ export class StreamStore {
     const { waited } = connections;
     const wait = config.waitForReplicas;
     this.waited = waited && wait && new WaitedWrites(waited, wait, config.commandTimeoutMs);
+    // A write that waits for replicas answers for its own item only.
+    this.batches = new PushBatches(this.waited ? 1 : MAX_PUSH_BATCH);
   }
 
   /** Redis key of a queue's stream, as the command client sees it (and the script's channel). */
@@ -83,12 +87,16 @@ export class StreamStore {
     const { idleTtlSeconds, maxMessages } = this.config;
     const goneTtl = idleTtlSeconds + this.goneWindow();
     try {
-      return await this.write('push', (s) => s.push, name, [
-        json,
-        idleTtlSeconds,
-        maxMessages,
-        goneTtl,
-      ]);
+      const id = await this.batches.add(name, json, (take) =>
+        this.write(
+          'push',
+          (s) => s.push,
+          name,
+          () => [idleTtlSeconds, maxMessages, goneTtl, ...take()],
+        ),
+      );
+      if (id === undefined) throw new RtQueueFullError(name, maxMessages);
+      return id;
     } catch (err) {
       if (isReply(err, 'PLUTO_RT_COMPLETE')) throw new RtQueueCompleteError(name);
       if (isReply(err, 'PLUTO_RT_FULL')) throw new RtQueueFullError(name, maxMessages);
@@ -97,10 +105,16 @@ export class StreamStore {
   }
 
   /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
-  complete(name: string): Promise<string> {
+  async complete(name: string): Promise<string> {
     const { completedTtlSeconds } = this.config;
     const goneTtl = completedTtlSeconds + this.goneWindow();
-    return this.write('complete', (s) => s.complete, name, [completedTtlSeconds, goneTtl]);
+    this.batches.close(name);
+    return (await this.write(
+      'complete',
+      (s) => s.complete,
+      name,
+      () => [completedTtlSeconds, goneTtl],
+    )) as string;
   }
 
   /**
@@ -130,13 +144,16 @@ export class StreamStore {
     return names.filter((_, i) => exists[i] === 0);
   }
 
-  /** Runs a write script on the queue's keys, waiting for replicas when so configured. */
+  /**
+   * Runs a write script on the queue's keys, waiting for replicas when so configured; its
+   * `args` are taken when it is sent.
+   */
   private write(
     operation: string,
     pick: (scripts: QueueScripts) => LuaScript,
     name: string,
-    args: Array<string | number>,
-  ): Promise<string> {
+    args: () => Array<string | number>,
+  ): Promise<unknown> {
     const key = this.key(name);
     const keys = [key, this.tombstoneKey(name), key];
     const deadline = Date.now() + this.config.commandTimeoutMs;
@@ -145,8 +162,8 @@ export class StreamStore {
       operation,
       async (kind) => {
         const script = pick(scriptsFor(kind));
-        if (waited) return waited.write(operation, script, keys, args, deadline);
-        return (await script.run(this.redis, keys, args)) as string;
+        if (waited) return waited.write(operation, script, keys, args(), deadline);
+        return script.run(this.redis, keys, args());
       },
       this.connections.waited ?? this.redis,
     );

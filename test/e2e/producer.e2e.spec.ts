@@ -5,6 +5,8 @@ import {
   RtQueueNameError,
   RtSerializationError,
 } from '../../lib/index.js';
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { RedisConnections } from '../../lib/store/redis-connections.js';
 import { compareStreamIds } from '../../lib/store/stream-id.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -19,6 +21,23 @@ async function entries(t: TestApp, name: string): Promise<Entry[]> {
 /** The items of the queue, parsed, without the end marker. */
 async function items(t: TestApp, name: string): Promise<unknown[]> {
   return (await entries(t, name)).filter(([, f]) => f[0] === 'd').map(([, f]) => JSON.parse(f[1]!));
+}
+
+/** Counts the scripts the app's command client sends until `stop()`, which returns the count. */
+function countScriptCalls(t: TestApp): { stop(): number } {
+  const client = t.app.get(RedisConnections).command;
+  const evalsha = client.evalsha;
+  let calls = 0;
+  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
+    calls++;
+    return evalsha.apply(client, args);
+  }) as typeof evalsha;
+  return {
+    stop() {
+      client.evalsha = evalsha;
+      return calls;
+    },
+  };
 }
 
 describe('RtQueue producer API', () => {
@@ -55,6 +74,40 @@ describe('RtQueue producer API', () => {
       expect(ids).toEqual(sorted);
       expect(new Set(ids).size).toBe(50);
       expect(await items(t, q.name)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    });
+
+    it('sends pushes called together as one script call, each with its own id', async () => {
+      const q = fresh();
+      const calls = countScriptCalls(t);
+      const ids = await Promise.all(Array.from({ length: 600 }, (_, n) => q.push(n)));
+      // 600 pushes over the 512 that one call takes at most: two calls.
+      expect(calls.stop()).toBe(2);
+      expect(new Set(ids).size).toBe(600);
+      expect((await entries(t, q.name)).map(([id]) => id)).toEqual(ids);
+    });
+
+    it('delivers the items of one script call live, in order, to an open stream', async () => {
+      const q = fresh();
+      const first = await q.push('a');
+      const seen = firstValueFrom(t.rt.stream(q.name, { after: first }).pipe(take(3), toArray()));
+      await waitFor(
+        async () => (await t.subscribers(q.name)) === 1,
+        "the reader's subscription to the queue",
+      );
+      const ids = await Promise.all([q.push('b'), q.push('c'), q.push('d')]);
+      expect(await seen).toEqual(['b', 'c', 'd'].map((item, i) => ({ id: ids[i], item })));
+    });
+
+    it('a complete() called after pushes without awaiting them follows them', async () => {
+      const q = fresh();
+      const pushed = [q.push(1), q.push(2)];
+      const done = q.complete();
+      const late = t.rt.get(q.name).push(3);
+      await Promise.all(pushed);
+      await done;
+      await expect(late).rejects.toThrow(RtQueueCompleteError);
+      const fields = (await entries(t, q.name)).map(([, f]) => f[0]);
+      expect(fields).toEqual(['d', 'd', 'e']);
     });
 
     it('stores the item as JSON, exactly (Dates as ISO strings)', async () => {
@@ -250,6 +303,22 @@ describe('RtQueue with maxMessages: 3', () => {
     expect(fields).toEqual(['d', 'd', 'd', 'e']);
     // Once complete, the queue says so rather than "full".
     await expect(t.rt.get(q.name).push(5)).rejects.toThrow(RtQueueCompleteError);
+  });
+
+  it('takes what fits of pushes called together and rejects the rest with RtQueueFullError', async () => {
+    const q = t.rt.get(t.rt.createQueueName());
+    await q.push(1);
+    const results = await Promise.allSettled([q.push(2), q.push(3), q.push(4), q.push(5)]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+    ]);
+    for (const r of results.slice(2)) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(RtQueueFullError);
+    }
+    expect(await t.redis.xlen(t.key(q.name))).toBe(3);
   });
 });
 

@@ -36,8 +36,15 @@ describe('WriteCoalescer', () => {
     expect(pair.server.writableCorked).toBe(0);
   });
 
-  it('holds a socket from its second event in a turn, and releases it at the end of the turn', async () => {
-    coalescer.hold(pair.server, 1, 10);
+  it('lets lone events go out at once all turn long (a stream of live pushes)', () => {
+    for (let i = 0; i < 5; i++) coalescer.hold(pair.server, 1, 10);
+    expect(pair.server.writableCorked).toBe(0);
+  });
+
+  it('holds a socket from a batch on, and releases it at the end of the turn', async () => {
+    coalescer.hold(pair.server, 3, 30);
+    expect(pair.server.writableCorked).toBe(1);
+    // What follows the batch in the same turn joins its write.
     coalescer.hold(pair.server, 1, 10);
     expect(pair.server.writableCorked).toBe(1);
     await nextTurn();
