@@ -31,14 +31,17 @@ export class WaitedWrites {
     this.gate = new WaitGate(limit, Math.min(half, limit * worstMs));
   }
 
-  /** Runs `script` and waits for the replicas; resolves to its result (an entry id). */
+  /**
+   * Runs `script` and waits for the replicas; resolves to its reply (the push script's ids,
+   * one here since waited pushes go alone; the complete script's id).
+   */
   async write(
     operation: string,
     script: LuaScript,
     keys: string[],
     args: Array<string | number>,
     deadline: number,
-  ): Promise<string> {
+  ): Promise<unknown> {
     const release = await this.gate.enter(deadline);
     if (!release) {
       throw new RtRedisUnavailableError(
@@ -55,9 +58,10 @@ export class WaitedWrites {
     }
     const { replicas, timeoutMs } = this.wait;
     if (confirmed < replicas) {
-      throw new RtNotReplicatedError(operation, String(id), confirmed, replicas, timeoutMs);
+      const written = Array.isArray(id) ? id[0] : id;
+      throw new RtNotReplicatedError(operation, String(written), confirmed, replicas, timeoutMs);
     }
-    return id as string;
+    return id;
   }
 
   /**
