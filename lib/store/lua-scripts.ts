@@ -88,11 +88,21 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> {
+  /**
+   * EVALSHA, then EVAL if the server lacks the script (a fresh master after a failover).
+   * The EVAL goes out only while `stillWanted()`: a NOSCRIPT that answers after the caller
+   * heard RtRedisUnavailableError must not get a write sent behind its back.
+   */
+  async run(
+    client: RedisClient,
+    keys: string[],
+    args: Array<string | number>,
+    stillWanted: () => boolean = () => true,
+  ): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (!isNoScript(err)) throw err;
+      if (!isNoScript(err) || !stillWanted()) throw err;
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }

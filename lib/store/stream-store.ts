@@ -160,10 +160,10 @@ export class StreamStore {
     const waited = this.waited;
     return this.run(
       operation,
-      async (kind) => {
+      async (kind, stillWanted) => {
         const script = pick(scriptsFor(kind));
-        if (waited) return waited.write(operation, script, keys, args(), deadline);
-        return script.run(this.redis, keys, args());
+        if (waited) return waited.write(operation, script, keys, args(), deadline, stillWanted);
+        return script.run(this.redis, keys, args(), stillWanted);
       },
       this.connections.waited ?? this.redis,
     );
@@ -177,7 +177,7 @@ export class StreamStore {
    */
   private async run<T>(
     operation: string,
-    work: (kind: PubSubKind) => Promise<T>,
+    work: (kind: PubSubKind, stillWanted: () => boolean) => Promise<T>,
     client: RedisClient = this.redis,
   ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
@@ -195,13 +195,15 @@ export class StreamStore {
     });
     const giveUpAt = Date.now() + commandTimeoutMs - NOT_RUN_RETRY_MS;
     let settled = false;
+    /** Whether the caller still waits: a second send (a retry, a redirection) checks it. */
+    const stillWanted = () => !settled;
     const attempt = (async () => {
       for (;;) {
         await this.connections.whenReady(client, operation);
         // Ready just after the caller heard that it failed: too late to send anything.
         if (settled) throw new RtRedisUnavailableError(operation, new Error('gave up'));
         try {
-          return await work(await this.connections.pubsubKind(this.redis));
+          return await work(await this.connections.pubsubKind(this.redis), stillWanted);
         } catch (err) {
           if (err instanceof RtError) throw err;
           if (isReplyError(err) && !isUnavailableReply(err)) throw err;

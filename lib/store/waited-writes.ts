@@ -41,6 +41,7 @@ export class WaitedWrites {
     keys: string[],
     args: Array<string | number>,
     deadline: number,
+    stillWanted: () => boolean,
   ): Promise<unknown> {
     const release = await this.gate.enter(deadline);
     if (!release) {
@@ -52,7 +53,7 @@ export class WaitedWrites {
     let id: unknown;
     let confirmed: number;
     try {
-      [id, confirmed] = await this.runAndWait(script, keys, args);
+      [id, confirmed] = await this.runAndWait(script, keys, args, stillWanted);
     } finally {
       release();
     }
@@ -68,19 +69,23 @@ export class WaitedWrites {
    * The script, then WAIT, on the connection that wrote. On a cluster ioredis follows a
    * pipeline's MOVED or ASK only when every command of it was redirected, and WAIT (keyless)
    * never is: the redirection is followed here, by sending the pair to the named node
-   * (after ASKING for ASK). The script had not run.
+   * (after ASKING for ASK). The script had not run. Each send after the first goes out only
+   * while the caller still waits (its answer may come after the caller heard it failed).
    */
   private async runAndWait(
     script: LuaScript,
     keys: string[],
     args: Array<string | number>,
+    stillWanted: () => boolean,
   ): Promise<[result: unknown, confirmed: number]> {
     const cluster = this.client instanceof Cluster ? this.client : undefined;
     let target: RedisClient = this.client;
     let asking = false;
     for (let hop = 0; ; hop++) {
+      if (hop > 0 && !stillWanted()) throw new Error('gave up before a redirected send');
       let replies = await this.pipeline(target, asking, script, false, keys, args);
       if (isNoScript(replies[0]?.[0])) {
+        if (!stillWanted()) throw replies[0]![0]!;
         replies = await this.pipeline(target, asking, script, true, keys, args);
       }
       const [[scriptError, result] = [], [waitError, confirmed] = []] = replies;
