@@ -4,6 +4,7 @@ import { busyCounters } from './helpers/idle-stats.js';
 import { watchProcess, type ProcessWatch } from './helpers/process-watch.js';
 import { seededRng, suiteSeed } from './helpers/seeded-rng.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { send } from '../helpers/redis-process.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -54,7 +55,22 @@ describe('Redis Cluster: master failover mid-stream', () => {
     return names;
   }
 
+  /**
+   * Every master has a replica that confirms writes (WAIT on a connection that wrote nothing
+   * counts the replicas in sync): after the previous run's rejoin, the node that came back
+   * may still be syncing while the cluster's gossip does not list it yet, and a waited push
+   * of this run's setup would then be rejected as not replicated.
+   */
+  async function replicasConfirm(): Promise<void> {
+    await waitFor(async () => {
+      const masters = await cluster.masters();
+      const counts = await Promise.all(masters.map((m) => send(m.port, 'WAIT', 1, 100)));
+      return counts.every((n) => Number(n) >= 1);
+    }, 'every master to have a replica in sync');
+  }
+
   async function failover(label: string, options: Partial<PlutoRtModuleOptions>) {
+    if (options.waitForReplicas) await replicasConfirm();
     const t = await startTestApp({
       options: {
         redis: { cluster: { nodes: cluster.nodes } },
