@@ -24,10 +24,10 @@ export class WaitGate {
    * of it answer before `deadline` (epoch ms); resolves with undefined when it may not.
    */
   enter(deadline: number): Promise<(() => void) | undefined> {
-    const latest = deadline - this.reserveMs;
+    const latest = this.latestSend(deadline);
     return new Promise((resolve) => {
       const tryEnter = () => {
-        if (Date.now() > latest) return finish(undefined);
+        if (!this.inTime(deadline)) return finish(undefined);
         if (this.inFlight >= this.limit) return;
         this.inFlight++;
         let released = false;
@@ -53,5 +53,17 @@ export class WaitGate {
       this.waiting.add(tryEnter);
       tryEnter();
     });
+  }
+
+  /**
+   * Whether a write due by `deadline` may still be sent: also asked before a second send of
+   * one that entered (after NOSCRIPT, a redirection), which queues behind the same writes.
+   */
+  inTime(deadline: number): boolean {
+    return Date.now() <= this.latestSend(deadline);
+  }
+
+  private latestSend(deadline: number): number {
+    return deadline - this.reserveMs;
   }
 }

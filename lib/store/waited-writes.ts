@@ -50,10 +50,12 @@ export class WaitedWrites {
         new Error('the waited writes ahead of it would not answer in time'),
       );
     }
+    // A second send queues behind the same writes as the first: it needs the same time left.
+    const mayResend = () => stillWanted() && this.gate.inTime(deadline);
     let id: unknown;
     let confirmed: number;
     try {
-      [id, confirmed] = await this.runAndWait(script, keys, args, stillWanted);
+      [id, confirmed] = await this.runAndWait(script, keys, args, mayResend);
     } finally {
       release();
     }
@@ -70,22 +72,28 @@ export class WaitedWrites {
    * pipeline's MOVED or ASK only when every command of it was redirected, and WAIT (keyless)
    * never is: the redirection is followed here, by sending the pair to the named node
    * (after ASKING for ASK). The script had not run. Each send after the first goes out only
-   * while the caller still waits (its answer may come after the caller heard it failed).
+   * while `mayResend()`: while its caller waits, with time for an answer before the deadline
+   * (a NOSCRIPT answer delayed past it once got an EVAL written after the caller had heard).
    */
   private async runAndWait(
     script: LuaScript,
     keys: string[],
     args: Array<string | number>,
-    stillWanted: () => boolean,
+    mayResend: () => boolean,
   ): Promise<[result: unknown, confirmed: number]> {
     const cluster = this.client instanceof Cluster ? this.client : undefined;
     let target: RedisClient = this.client;
     let asking = false;
     for (let hop = 0; ; hop++) {
-      if (hop > 0 && !stillWanted()) throw new Error('gave up before a redirected send');
+      if (hop > 0 && !mayResend()) throw new Error('no time left to follow a redirection');
       let replies = await this.pipeline(target, asking, script, false, keys, args);
       if (isNoScript(replies[0]?.[0])) {
-        if (!stillWanted()) throw replies[0]![0]!;
+        if (!mayResend()) {
+          // Turned away, but the next write to this node must find the script, or every
+          // write queued behind WAITs would meet NOSCRIPT late and none would ever run.
+          this.load(target, script, keys[0]!);
+          throw new Error('the script was not cached, and no time was left to send it');
+        }
         replies = await this.pipeline(target, asking, script, true, keys, args);
       }
       const [[scriptError, result] = [], [waitError, confirmed] = []] = replies;
@@ -105,6 +113,19 @@ export class WaitedWrites {
       if (waitError) throw waitError;
       return [result, Number(confirmed)];
     }
+  }
+
+  /**
+   * Caches `script` on the node that serves `key`, in the background: SCRIPT LOAD writes
+   * nothing, so it may run after the caller heard. The EXISTS only routes the pipeline.
+   */
+  private load(target: RedisClient, script: LuaScript, key: string): void {
+    target
+      .pipeline()
+      .script('LOAD', script.source)
+      .exists(key)
+      .exec()
+      .catch(() => undefined); // the next write meets NOSCRIPT and tries again
   }
 
   /** [ASKING,] script, WAIT in one pipeline: the replies of the script and of WAIT. */

@@ -95,112 +95,123 @@ export async function runFailover(
       };
     }),
   );
-  await waitFor(
-    () => lanes.every((l) => l.producer.ok.length >= PUSHES_BEFORE),
-    `${PUSHES_BEFORE} pushes onto each queue before the kill`,
-  );
+  // A failed step must not leave producers pushing into a closed app (one did, for minutes,
+  // its outcomes filling the memory) nor streams open.
+  try {
+    await waitFor(
+      () => lanes.every((l) => l.producer.ok.length >= PUSHES_BEFORE),
+      `${PUSHES_BEFORE} pushes onto each queue before the kill`,
+    );
 
-  const killedAt = Date.now();
-  const { promotedPort, ms: failoverMs } = await topology.kill();
-  const promotedAt = Date.now();
+    const killedAt = Date.now();
+    const { promotedPort, ms: failoverMs } = await topology.kill();
+    const promotedAt = Date.now();
 
-  const completions: string[] = [];
-  const completeErrors: string[] = [];
-  /** complete() through the failover: retried while it fails, then what it answered. */
-  const complete = async (queue: RtQueue) => {
-    let last: unknown;
-    const answer = await waitFor(
-      async () => {
-        try {
-          await queue.complete();
-          return 'ok';
-        } catch (err) {
-          last = err;
-          if (err instanceof RtNotReplicatedError) return 'not-replicated';
-          if (!(err instanceof RtRedisUnavailableError)) completeErrors.push(String(err));
-          return undefined;
-        }
-      },
-      'complete() to reach the promoted master',
+    const completions: string[] = [];
+    const completeErrors: string[] = [];
+    /** complete() through the failover: retried while it fails, then what it answered. */
+    const complete = async (queue: RtQueue) => {
+      let last: unknown;
+      const answer = await waitFor(
+        async () => {
+          try {
+            await queue.complete();
+            return 'ok';
+          } catch (err) {
+            last = err;
+            if (err instanceof RtNotReplicatedError) return 'not-replicated';
+            if (!(err instanceof RtRedisUnavailableError)) completeErrors.push(String(err));
+            return undefined;
+          }
+        },
+        'complete() to reach the promoted master',
+        15_000,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)} (last answer: ${String(last)})`);
+      });
+      completions.push(answer);
+    };
+
+    let unheardEnds = 0;
+    await Promise.all(
+      lanes
+        .filter((l) => l.endsAtOnce)
+        .map(async (lane) => {
+          await lane.producer.stop();
+          await complete(lane.queue);
+          if ((await listeners(promotedPort, t.key(lane.name))) === 0) unheardEnds++;
+        }),
+    );
+
+    const { ms: rejoinMs } = await topology.rejoin();
+    const rejoinedAt = Date.now();
+    const going = lanes.filter((l) => !l.endsAtOnce);
+    await waitFor(
+      () =>
+        going.every(
+          (l) => l.producer.ok.filter((o) => o.startedAt > rejoinedAt).length >= PUSHES_AFTER,
+        ),
+      `${PUSHES_AFTER} acknowledged pushes onto each open queue after the rejoin`,
       15_000,
+    );
+    await Promise.all(going.map((l) => l.producer.stop()));
+    await Promise.all(going.map((l) => complete(l.queue)));
+
+    // No client reconnects: each stream must resume on the server and end by itself.
+    await Promise.all(
+      lanes.map((l) =>
+        l.client.until(
+          () => l.client.events.some((e) => e.event === 'close'),
+          `event: close on ${l.name}${l.onVictim ? ` (dead master's, ${l.endsAtOnce ? 'completed at once' : 'completed last'})` : ''}`,
+          20_000,
+        ),
+      ),
     ).catch((err: unknown) => {
-      throw new Error(`${String(err)} (last answer: ${String(last)})`);
+      throw new Error(`${String(err).split('; got:')[0]}; hub: ${JSON.stringify(t.rt.stats())}`);
     });
-    completions.push(answer);
-  };
 
-  let unheardEnds = 0;
-  await Promise.all(
-    lanes
-      .filter((l) => l.endsAtOnce)
-      .map(async (lane) => {
-        await lane.producer.stop();
-        await complete(lane.queue);
-        if ((await listeners(promotedPort, t.key(lane.name))) === 0) unheardEnds++;
-      }),
-  );
-
-  const { ms: rejoinMs } = await topology.rejoin();
-  const rejoinedAt = Date.now();
-  const going = lanes.filter((l) => !l.endsAtOnce);
-  await waitFor(
-    () =>
-      going.every(
-        (l) => l.producer.ok.filter((o) => o.startedAt > rejoinedAt).length >= PUSHES_AFTER,
-      ),
-    `${PUSHES_AFTER} acknowledged pushes onto each open queue after the rejoin`,
-    15_000,
-  );
-  await Promise.all(going.map((l) => l.producer.stop()));
-  await Promise.all(going.map((l) => complete(l.queue)));
-
-  // No client reconnects: each stream must resume on the server and end by itself.
-  await Promise.all(
-    lanes.map((l) =>
-      l.client.until(
-        () => l.client.events.some((e) => e.event === 'close'),
-        `event: close on ${l.name}${l.onVictim ? ` (dead master's, ${l.endsAtOnce ? 'completed at once' : 'completed last'})` : ''}`,
-        20_000,
-      ),
-    ),
-  ).catch((err: unknown) => {
-    throw new Error(`${String(err).split('; got:')[0]}; hub: ${JSON.stringify(t.rt.stats())}`);
-  });
-
-  const all: FailoverLane[] = await Promise.all(
-    lanes.map(async (l) => ({
-      ...l,
-      record: await readRecord(await topology.masterOf(t.key(l.name)), t.key(l.name)),
-    })),
-  );
-  const tally = tallyFailover(all);
-  // Per dead master's queue that pushed on: from its first rejected push to the next stored.
-  const outages = lanes
-    .filter((l) => l.onVictim && !l.endsAtOnce)
-    .map(({ producer: { outcomes } }) => {
-      const first = outcomes.findIndex((o) => o.startedAt >= killedAt && o.error !== undefined);
-      if (first === -1) return 0;
-      const back = outcomes
-        .slice(first)
-        .find((o) => o.id !== undefined || o.error instanceof RtNotReplicatedError);
-      return (back?.settledAt ?? promotedAt) - outcomes[first]!.startedAt;
-    });
-  return {
-    tally,
-    others: tallyFailover(all.filter((_, i) => !lanes[i]!.onVictim)),
-    failoverMs,
-    writeOutageMs: Math.max(...outages),
-    rejoinMs,
-    maxUnavailableMs: maxLatency(tally.unavailable),
-    unheardEnds,
-    completionsNotReplicated: completions.filter((c) => c === 'not-replicated').length,
-    completeErrors,
-    killedAt,
-  };
+    const all: FailoverLane[] = await Promise.all(
+      lanes.map(async (l) => ({
+        ...l,
+        record: await readRecord(await topology.masterOf(t.key(l.name)), t.key(l.name)),
+      })),
+    );
+    const tally = tallyFailover(all);
+    // Per dead master's queue that pushed on: from its first rejected push to the next stored.
+    const outages = lanes
+      .filter((l) => l.onVictim && !l.endsAtOnce)
+      .map(({ producer: { outcomes } }) => {
+        const first = outcomes.findIndex((o) => o.startedAt >= killedAt && o.error !== undefined);
+        if (first === -1) return 0;
+        const back = outcomes
+          .slice(first)
+          .find((o) => o.id !== undefined || o.error instanceof RtNotReplicatedError);
+        return (back?.settledAt ?? promotedAt) - outcomes[first]!.startedAt;
+      });
+    return {
+      tally,
+      others: tallyFailover(all.filter((_, i) => !lanes[i]!.onVictim)),
+      failoverMs,
+      writeOutageMs: Math.max(...outages),
+      rejoinMs,
+      maxUnavailableMs: maxLatency(tally.unavailable),
+      unheardEnds,
+      completionsNotReplicated: completions.filter((c) => c === 'not-replicated').length,
+      completeErrors,
+      killedAt,
+    };
+  } finally {
+    await Promise.all(lanes.map((l) => l.producer.stop()));
+    for (const l of lanes) l.client.destroy();
+  }
 }
 
-function describeGhost(push: PushOutcome, killedAt: number): string {
-  return `push ${push.n} sent ${push.startedAt - killedAt} ms after the kill, rejected after ${push.settledAt - push.startedAt} ms: ${String(push.error)}`;
+function describeGhost(push: PushOutcome & { writtenAt: number }, killedAt: number): string {
+  return (
+    `push ${push.n} sent ${push.startedAt - killedAt} ms after the kill, rejected after ` +
+    `${push.settledAt - push.startedAt} ms, written ${push.writtenAt - push.settledAt} ms ` +
+    `after that: ${String(push.error)}`
+  );
 }
 
 /** The run as one line of figures (for the report and BENCHMARKS). */

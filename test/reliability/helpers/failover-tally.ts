@@ -55,8 +55,8 @@ export interface FailoverTally {
    * later behind the caller's back: never allowed).
    */
   storedAfterUnavailable: { answerLost: number; writtenLater: number };
-  /** The pushes written after their rejection. */
-  writtenLater: PushOutcome[];
+  /** The pushes written after their rejection, with when Redis wrote each (epoch ms). */
+  writtenLater: Array<PushOutcome & { writtenAt: number }>;
 }
 
 const dataN = (data: string | undefined) => Number(/data-n="(-?\d+)"/.exec(data ?? '')?.[1]);
@@ -87,11 +87,12 @@ export function tallyFailover(lanes: FailoverLane[]): FailoverTally {
       } else if (push.error instanceof RtRedisUnavailableError) {
         tally.unavailable.push(push);
         const id = stored.get(push.n);
-        if (id !== undefined && Number(id.split('-')[0]) <= push.settledAt) {
+        const writtenAt = Number(id?.split('-')[0]);
+        if (id !== undefined && writtenAt <= push.settledAt) {
           tally.storedAfterUnavailable.answerLost++;
         } else if (id !== undefined) {
           tally.storedAfterUnavailable.writtenLater++;
-          tally.writtenLater.push(push);
+          tally.writtenLater.push({ ...push, writtenAt });
         }
       } else if (push.error instanceof RtNotReplicatedError) {
         tally.notReplicated.push(push);
