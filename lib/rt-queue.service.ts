@@ -9,6 +9,7 @@ import {
 import type { PlutoRtConfig } from './options/pluto-rt-config.js';
 import { assertQueueName, createQueueName } from './queue/queue-name.js';
 import { RtQueue } from './queue/rt-queue.js';
+import { streamCursor } from './queue/stream-cursor.js';
 // Type-only, and injected by token: this file (the injection token of the module's API,
 // which nestjs-pluto-rt/testing provides too) must not load ioredis.
 import type { StreamHub, RtHubStats } from './reader/stream-hub.js';
@@ -24,8 +25,6 @@ import {
 } from './security/rt-url-factory.js';
 import { UrlSigner } from './security/url-signer.js';
 import type { RtMessage } from './store/rt-entry.js';
-import { parseStreamId } from './store/stream-id.js';
-import { RtError } from './errors.js';
 import { NO_METRICS, PLUTO_RT_METRICS, type RtMetrics } from './metrics/rt-metrics.js';
 
 export type { RtGroupMember, RtGroupUrls, RtUrlOptions, RtUrls };
@@ -82,10 +81,7 @@ export class RtQueueService {
    */
   stream<T = unknown>(name: string, options: { after?: string } = {}): Observable<RtMessage<T>> {
     assertQueueName(name);
-    // As on the HTTP routes, an empty cursor means from the start.
-    const after = options.after === undefined || options.after === '' ? '0' : options.after;
-    const cursor = parseStreamId(after);
-    if (!cursor) throw new RtError(`Invalid cursor ${JSON.stringify(after)}: expected a stream id`);
+    const cursor = streamCursor(options.after);
     return this.hub.watch(name, cursor).pipe(
       mergeMap((batch) => batch.filter((entry) => !entry.isEnd)),
       map((entry) => ({ id: entry.id, item: entry.item as T })),

@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
-import { RtError, RtQueueNotFoundError, RtTemplateError } from '../errors.js';
+import { RtQueueNotFoundError, RtTemplateError } from '../errors.js';
 import { assertQueueName, createQueueName } from '../queue/queue-name.js';
 import { RtQueue } from '../queue/rt-queue.js';
+import { streamCursor } from '../queue/stream-cursor.js';
 import { TemplateRegistry } from '../render/template-registry.js';
 import { templateNameProblem } from '../render/template-name.js';
 import type {
@@ -15,7 +16,6 @@ import type {
 import { RtUrlFactory } from '../security/rt-url-factory.js';
 import { UrlSigner } from '../security/url-signer.js';
 import type { RtMessage } from '../store/rt-entry.js';
-import { parseStreamId } from '../store/stream-id.js';
 import { entriesAfter, MemoryQueues, type MemoryEntry } from './memory-queues.js';
 import { resolveTestingOptions, type PlutoRtTestingOptions } from './testing-options.js';
 
@@ -68,9 +68,7 @@ export class RecordingRtQueueService implements RtQueueServiceApi {
    */
   stream<T = unknown>(name: string, options: { after?: string } = {}): Observable<RtMessage<T>> {
     assertQueueName(name);
-    const after = options.after === undefined || options.after === '' ? '0' : options.after;
-    const cursor = parseStreamId(after);
-    if (!cursor) throw new RtError(`Invalid cursor ${JSON.stringify(after)}: expected a stream id`);
+    const cursor = streamCursor(options.after);
     return new Observable<RtMessage<T>>((subscriber) => {
       const state = { queue: name, started: this.memory.entries(name) !== undefined };
       this.openStreams.set(subscriber, state);
