@@ -7,16 +7,20 @@
 const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleFileExtensions: ['ts', 'cts', 'js', 'mjs', 'json'],
   roots: ['<rootDir>/test'],
+  // .cts files (lib/platform/) are CommonJS in both builds: ts-jest compiles them as such.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
+    '^.+\\.c?ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // The package by name, as a user imports it (the README's example test): its sources.
+    // Only the library's own .cts (lib/platform/): packages import .cjs files of their own.
+    '^(\\.{1,2}/(?:.*/)?platform/package-require)\\.cjs$': '$1.cts',
+    // The package by name, as a user imports it (test/readme-example/): its sources.
     '^nestjs-pluto-rt$': '<rootDir>/lib/index.ts',
     '^nestjs-pluto-rt/testing$': '<rootDir>/lib/testing/index.ts',
+    '^nestjs-pluto-rt/terminus$': '<rootDir>/lib/terminus/index.ts',
   },
 };
 
@@ -29,6 +33,12 @@ const DATA_PATH_SUITES = [
   'shared-reader',
   'group-sse',
   'group-poll',
+  'endings',
+  'routes',
+  'told-items',
+  'job-cancel',
+  'queue-cancel',
+  'job-life',
 ];
 /** Suites named cluster-*.e2e.spec.ts are about a cluster alone. */
 const CLUSTER_ONLY = '<rootDir>/test/e2e/cluster-[^/]*\\.e2e\\.spec\\.ts$';

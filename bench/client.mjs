@@ -4,34 +4,42 @@
 import { nowMs, sleep } from './lib/clock.mjs';
 import { pollLoad } from './lib/poll-load.mjs';
 import { serveRpc } from './lib/rpc.mjs';
-import { LOCAL_ADDRESSES, SseConn } from './lib/sse-conn.mjs';
+import net from 'node:net';
+import { LOCAL_ADDRESSES, requestHead, SseConn } from './lib/sse-conn.mjs';
 
 // Every pushed item carries its phase `p` and send time `t` (ms), as JSON or in the HTML
-// the item template renders (`data-p="…" data-t="…"`).
-const PHASE = /\bp(?:":|=")(\d+)/;
-const SENT_AT = /\bt(?:":|=")(\d+(?:\.\d+)?)/;
+// the item template renders (`data-p="…" data-t="…"`). One HTML event may carry several
+// items (the module merges what is ready together): each counts, timed at the event.
+const ITEM = /\bp(?:":|=")(\d+)(?:",?|,)\s*"?(?:data-)?t(?:":|=")(\d+(?:\.\d+)?)/g;
 
 const conns = new Set();
+/** Sockets of openUnread: they never read. */
+const unread = new Set();
 /** Phase id -> what arrived for it. Items of other phases (history, warm-up) are ignored. */
 const phases = new Map();
 const counters = { opened: 0, unexpectedEnds: 0, closes: 0, lastEndReason: undefined };
 let connIndex = 0;
 
 function onEvent(conn, type, data) {
-  if (conn.waitFirst && conn.events >= conn.waitFirst.count) conn.waitFirst.resolve();
+  // A stream is open once its first `count` items arrived, however many events held them
+  // (a group's first items come merged).
+  if (conn.waitFirst && type !== 'close') {
+    conn.firstItems = (conn.firstItems ?? 0) + Math.max(1, data.match(ITEM)?.length ?? 0);
+    if (conn.firstItems >= conn.waitFirst.count) conn.waitFirst.resolve();
+  }
   if (type === 'close') {
     counters.closes++;
     return;
   }
-  const phaseMatch = PHASE.exec(data);
-  if (!phaseMatch) return;
-  const phase = phases.get(Number(phaseMatch[1]));
-  if (!phase) return;
   const at = nowMs();
-  phase.count++;
-  phase.lastAt = at;
-  if (phase.samples) phase.samples.push(at - Number(SENT_AT.exec(data)[1]));
-  if (phase.waiter && phase.count >= phase.waiter.count) phase.waiter.resolve();
+  for (const [, p, sentAt] of data.matchAll(ITEM)) {
+    const phase = phases.get(Number(p));
+    if (!phase) continue;
+    phase.count++;
+    phase.lastAt = at;
+    if (phase.samples) phase.samples.push(at - Number(sentAt));
+    if (phase.waiter && phase.count >= phase.waiter.count) phase.waiter.resolve();
+  }
 }
 
 function onEnd(conn, reason) {
@@ -107,6 +115,25 @@ serveRpc({
     return { opened: paths.length, ms: performance.now() - started, open: conns.size };
   },
 
+  /**
+   * Opens `count` connections to `path` that send their request and never read (stalled
+   * clients, or a tool): a flood. They are closed by closeAll.
+   */
+  async openUnread({ port, path, count }) {
+    for (let i = 0; i < count; i++) {
+      const socket = net.connect({
+        host: '127.0.0.1',
+        port,
+        localAddress: LOCAL_ADDRESSES[connIndex++ % LOCAL_ADDRESSES.length],
+      });
+      socket.on('error', () => undefined);
+      socket.write(requestHead(path, port, { Accept: 'text/event-stream' }));
+      socket.pause();
+      unread.add(socket);
+    }
+    return { opened: count };
+  },
+
   /** Starts counting (and with `samples`, timing) the items of phase `p`. */
   phase({ p, samples = false }) {
     phases.set(p, { count: 0, lastAt: 0, samples: samples ? [] : undefined });
@@ -141,6 +168,8 @@ serveRpc({
   },
 
   async closeAll() {
+    for (const socket of unread) socket.destroy();
+    unread.clear();
     const closing = [...conns];
     for (const conn of closing) {
       conn.closedByUs = true;
@@ -154,7 +183,7 @@ serveRpc({
   pollLoad,
 
   /**
-   * Time from opening the connection to the last byte of the `expect`-th event, resuming
+   * Time from opening the connection to the last byte of the `expect`-th item, resuming
    * with `Last-Event-ID: lastEventId`; `reps` times, on fresh connections.
    */
   async replay({ port, path, lastEventId, expect, reps, timeoutMs = 10_000 }) {
@@ -172,9 +201,11 @@ serveRpc({
           path,
           headers: { 'Last-Event-ID': lastEventId },
           localAddress: LOCAL_ADDRESSES[i % LOCAL_ADDRESSES.length],
-          onEvent: (c, type) => {
+          onEvent: (c, type, data) => {
             if (type !== 'message') return;
-            if (++seen < expect) return;
+            // Merged events carry several items (each matches ITEM; an event counts once).
+            seen += Math.max(1, [...data.matchAll(ITEM)].length);
+            if (seen < expect) return;
             const at = nowMs();
             clearTimeout(timer);
             c.closedByUs = true;

@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--only=module,inproc,A,N,C,D]
-//                 [--scenarios=idle,latency,throughput,fanout,pushrate,poll,replay,outage,group]
+//                 [--scenarios=idle,storm,flood,latency,throughput,fanout,pushrate,poll,replay,outage,group,browser]
 //                 [--profile=module,N] [--heap-snapshot] [--size idle.streams=2000]
 //                 [--candidate=/path/to/other/dist] [--out=name] [--redis-url=redis://…]
 // --server-node-arg=--trace-gc (repeatable) passes flags to the server processes' node.
@@ -13,7 +13,7 @@
 // versus open streams. Exits non-zero only if the harness breaks.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { ensureRedis, hasRedisServerBinary, startPrivateRedis } from '../scripts/redis-env.mjs';
 import { watchMachineShare } from './lib/machine-share.mjs';
 import { RedisProbe } from './lib/redis-probe.mjs';
+import { browserBurst } from './lib/browser-burst.mjs';
 import { buildRows, latencySeries, markdownTable, SYSTEM_LABELS } from './lib/report.mjs';
 import * as scenarios from './lib/scenarios.mjs';
 import { FULL, QUICK } from './lib/sizes.mjs';
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'module,inproc,A,N,C,D' },
     scenarios: {
       type: 'string',
-      default: 'idle,latency,throughput,fanout,pushrate,poll,replay,outage,group',
+      default: 'idle,storm,flood,latency,throughput,fanout,pushrate,poll,replay,outage,group,browser',
     },
     profile: { type: 'string', default: '' },
     'heap-snapshot': { type: 'boolean', default: false },
@@ -74,6 +75,10 @@ const log = (line) => console.log(line);
 /** Which systems each scenario measures (the issue's table); a candidate build goes with the module. */
 const PLAN = [
   ['idle', ['module', 'candidate', 'A', 'N', 'C', 'D']],
+  // Every page reconnects at once (a deploy): all live within N's time.
+  ['storm', ['module', 'candidate', 'N']],
+  // Readers that open a long history and never read: other jobs' pushes go on.
+  ['flood', ['module', 'candidate']],
   ['latency', ['module', 'candidate', 'inproc', 'A', 'N', 'C', 'D']],
   ['throughput', ['module', 'candidate', 'inproc', 'N', 'C', 'D']],
   ['fanout', ['module', 'candidate', 'N', 'C', 'D']],
@@ -86,6 +91,8 @@ const PLAN = [
   ['outage', ['module', 'candidate']],
   // Pages that follow 8 queues: one group connection each against 8 single ones.
   ['group', ['module', 'candidate']],
+  // A page in Chromium (both htmx majors) while a job pushes 5,000 items without waiting.
+  ['browser', ['module']],
 ];
 const ORDER = ['module', 'candidate', 'inproc', 'A', 'N', 'C', 'D'];
 const ACTIVE = ['latency', 'throughput', 'fanout', 'pushrate', 'poll', 'replay'];
@@ -161,9 +168,13 @@ async function main() {
     const needed =
       purpose === 'idle'
         ? sizes.idle.streams
-        : purpose === 'group'
-          ? sizes.group.pages * sizes.group.perPage
-          : sizes.fanout.consumers;
+        : purpose === 'storm'
+          ? sizes.storm.streams
+          : purpose === 'flood'
+            ? sizes.flood.connections
+            : purpose === 'group'
+              ? sizes.group.pages * sizes.group.perPage
+              : sizes.fanout.consumers;
     for (const [who, nofile] of [
       ['client', client.nofile],
       ['server', server.nofile],
@@ -264,10 +275,30 @@ async function main() {
       });
     }
     for (const system of ORDER.filter((s) => only.has(s))) {
+      if (!wanted.has('storm') || !PLAN.find(([s]) => s === 'storm')[1].includes(system)) continue;
+      log(`storm ${SYSTEM_LABELS[system]}: ${sizes.storm.streams} streams opened at once`);
+      (results.storm ??= {})[system] = await scenarios.storm(ctx, system);
+    }
+    for (const system of ORDER.filter((s) => only.has(s))) {
+      if (!wanted.has('flood') || !PLAN.find(([s]) => s === 'flood')[1].includes(system)) continue;
+      log(
+        `flood ${SYSTEM_LABELS[system]}: ${sizes.flood.connections} unread openers of a long history`,
+      );
+      (results.flood ??= {})[system] = await scenarios.flood(ctx, system);
+    }
+    for (const system of ORDER.filter((s) => only.has(s))) {
       if (!wanted.has('group') || !PLAN.find(([s]) => s === 'group')[1].includes(system)) continue;
       const { pages, perPage } = sizes.group;
       log(`group ${SYSTEM_LABELS[system]}: ${pages} pages x ${perPage} queues`);
       (results.group ??= {})[system] = await scenarios.group(ctx, system);
+    }
+    if (wanted.has('browser') && only.has('module')) {
+      const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+      if (!existsSync(chromiumPath)) log(`browser: skipped, no Chromium at ${chromiumPath}`);
+      else {
+        log(`browser ${SYSTEM_LABELS.module}: ${sizes.browser.items} items into a page, htmx 2 and 4`);
+        results.browser = { module: await browserBurst(ctx, redis.url, `${runPrefix}browser:`) };
+      }
     }
     for (const system of ORDER.filter((s) => only.has(s))) {
       if (!wanted.has('outage') || !PLAN.find(([s]) => s === 'outage')[1].includes(system))

@@ -43,6 +43,20 @@ export class RtMessageTooLargeError extends RtError {
   }
 }
 
+/** A placement (`push(item, { target, action })`) that is not one; nothing was written. */
+export class RtPlacementError extends RtError {
+  constructor(detail: string) {
+    super(`Invalid placement: ${detail}`);
+  }
+}
+
+/** An ending that cannot be stored: an unknown reason, or a message that is not short text. */
+export class RtEndError extends RtError {
+  constructor(detail: string) {
+    super(`Invalid ending: ${detail}`);
+  }
+}
+
 /** A push onto a queue that was already completed. */
 export class RtQueueCompleteError extends RtError {
   constructor(readonly queue: string) {
@@ -110,5 +124,12 @@ export class RtTemplateError extends RtError {
     super(
       `${reason === 'invalid' ? 'Invalid' : 'Unknown'} item template ${JSON.stringify(template.slice(0, 100))}: ${detail}`,
     );
+  }
+}
+
+/** The reason of a queue handle's `signal` once its page asked to cancel (see RtQueue.signal). */
+export class RtCancelledError extends RtError {
+  constructor(readonly queue: string) {
+    super(`Queue ${queue} was cancelled from its page`);
   }
 }

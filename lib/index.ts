@@ -1,18 +1,29 @@
 export { PlutoRtModule } from './pluto-rt.module.js';
-export { PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.module-definition.js';
+export { PLUTO_RT_MODULE_OPTIONS } from './pluto-rt.constants.js';
 export {
   RtQueueService,
   type RtGroupMember,
   type RtGroupUrls,
+  type RtRouteOptions,
   type RtStats,
   type RtUrlOptions,
+  type RtJobUrls,
   type RtUrls,
 } from './rt-queue.service.js';
 export { RtQueue, type RtProgressItem } from './queue/rt-queue.js';
+export { RT_ACTIONS, type RtAction, type RtPlacement } from './queue/item-placement.js';
+export {
+  RT_END_REASONS,
+  MAX_END_MESSAGE,
+  type RtEnd,
+  type RtEndReason,
+} from './queue/end-reason.js';
 export type { RtMessage } from './store/rt-entry.js';
+export type { RtJobRef } from './queue/job-queue-name.js';
+export type { RtJobItem, RtJobState } from './jobs/job-items.js';
 export type { RtHubStats } from './reader/stream-hub.js';
 export type { StreamFormat, StreamGrant } from './security/url-signer.js';
-export { RT_MODES, type RtMode } from './pluto-rt.constants.js';
+export { RT_MODES, type RtMode } from './markup/rt-modes.js';
 export type {
   PlutoRtModuleOptions,
   PlutoRtModuleExtras,

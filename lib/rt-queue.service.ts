@@ -7,6 +7,9 @@ import {
   PLUTO_RT_STREAM_STORE,
 } from './pluto-rt.constants.js';
 import type { PlutoRtConfig } from './options/pluto-rt-config.js';
+import { runStart, type RtJobProgress } from './jobs/job-items.js';
+import { RunStartWriter } from './jobs/run-start-writer.js';
+import { jobQueueName, type RtJobRef } from './queue/job-queue-name.js';
 import { assertQueueName, createQueueName } from './queue/queue-name.js';
 import { RtQueue } from './queue/rt-queue.js';
 import { streamCursor } from './queue/stream-cursor.js';
@@ -20,14 +23,18 @@ import {
   RtUrlFactory,
   type RtGroupMember,
   type RtGroupUrls,
+  type RtRouteOptions,
   type RtUrlOptions,
+  type RtJobUrls,
   type RtUrls,
 } from './security/rt-url-factory.js';
 import { UrlSigner } from './security/url-signer.js';
 import type { RtMessage } from './store/rt-entry.js';
-import { NO_METRICS, PLUTO_RT_METRICS, type RtMetrics } from './metrics/rt-metrics.js';
+import { NO_METRICS, type RtMetrics } from './metrics/rt-metrics.js';
+import { PLUTO_RT_METRICS, PLUTO_RT_QUEUE_SIGNALS } from './pluto-rt.constants.js';
+import type { QueueSignals } from './queue/queue-signals.js';
 
-export type { RtGroupMember, RtGroupUrls, RtUrlOptions, RtUrls };
+export type { RtGroupMember, RtGroupUrls, RtJobUrls, RtRouteOptions, RtUrlOptions, RtUrls };
 
 /** What `stats()` counts; each returns to its baseline when streams close. */
 export interface RtStats extends RtHubStats {
@@ -51,6 +58,9 @@ export class RtQueueService {
     @Optional()
     @Inject(PLUTO_RT_METRICS)
     private readonly metrics: RtMetrics = NO_METRICS,
+    @Optional()
+    @Inject(PLUTO_RT_QUEUE_SIGNALS)
+    private readonly signals?: QueueSignals,
   ) {
     this.urls = new RtUrlFactory(
       signer,
@@ -66,12 +76,60 @@ export class RtQueueService {
   }
 
   /**
+   * The queue bound to a job (a BullMQ `Job` once added, or any `{ queueName, id }`): the
+   * same name for the controller that added the job and the processor that runs it, derived
+   * with the module's secret (see jobQueueName). Throws RtQueueNameError without an id.
+   */
+  jobQueueName(job: RtJobRef): string {
+    return jobQueueName(job, this.config.secret);
+  }
+
+  /**
+   * A producer handle on the job's queue (see jobQueueName), e.g. `rt.forJob(job)` in a
+   * processor: there, its first write is preceded by the run's start (a `job` item, "attempt
+   * n of m", told once), so that each attempt's items follow a line that names it.
+   */
+  forJob<T = unknown>(job: RtJobRef & RtJobProgress): RtQueue<T> {
+    const name = this.jobQueueName(job);
+    const start = runStart(job);
+    if (start.length === 0) return this.get<T>(name);
+    const writer = new RunStartWriter(this.store, start);
+    return new RtQueue<T>(name, writer, this.config.maxMessageBytes, this.metrics, this.signals);
+  }
+
+  /**
+   * The signed URLs of the job's queue (see jobQueueName and rtUrls), and `cancel`: the
+   * signed POST URL that cancels the job (see docs/job-life.md).
+   */
+  jobUrls(job: RtJobRef, options: RtUrlOptions = {}): RtJobUrls {
+    const name = this.jobQueueName(job);
+    const cancel = this.urls.cancelUrl(name, job.queueName, job.id!, options.ttlSeconds);
+    return { ...this.rtUrls(name, options), cancel };
+  }
+
+  /**
    * A producer handle on queue `name` whose `push` takes `T` (any JSON value by default);
    * throws RtQueueNameError for a malformed name.
    */
   get<T = unknown>(name: string): RtQueue<T> {
     assertQueueName(name);
-    return new RtQueue<T>(name, this.store, this.config.maxMessageBytes, this.metrics);
+    return new RtQueue<T>(
+      name,
+      this.store,
+      this.config.maxMessageBytes,
+      this.metrics,
+      this.signals,
+    );
+  }
+
+  /**
+   * The signed POST URL that cancels the work on queue `name` when no BullMQ job runs it:
+   * it aborts the queue handle's `signal` wherever the work runs (see RtQueue.signal).
+   * For a job's queue use `jobUrls(job).cancel`. Throws RtQueueNameError for a bad name.
+   */
+  cancelUrl(name: string, ttlSeconds?: number): string {
+    assertQueueName(name);
+    return this.urls.queueCancelUrl(name, ttlSeconds);
   }
 
   /**
@@ -84,7 +142,11 @@ export class RtQueueService {
     const cursor = streamCursor(options.after);
     return this.hub.watch(name, cursor).pipe(
       mergeMap((batch) => batch.filter((entry) => !entry.isEnd)),
-      map((entry) => ({ id: entry.id, item: entry.item as T })),
+      map((entry) =>
+        entry.placement
+          ? { id: entry.id, item: entry.item as T, placement: entry.placement }
+          : { id: entry.id, item: entry.item as T },
+      ),
     );
   }
 

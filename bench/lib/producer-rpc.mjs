@@ -40,8 +40,8 @@ function tracker(producer) {
 export function producerRpc(producer) {
   let streamCount = 0;
   return {
-    async createStreams({ count, producers = true }) {
-      const created = await producer().createStreams(count, { producers });
+    async createStreams({ count, producers = true, history = true }) {
+      const created = await producer().createStreams(count, { producers, history });
       streamCount = count;
       return created;
     },
@@ -134,6 +134,7 @@ export function producerRpc(producer) {
     },
 
     prepareReplay: ({ count }) => producer().prepareReplay(count),
+    prepareFlood: ({ count, bytes }) => producer().prepareFlood(count, bytes),
     preparePoll: () => producer().preparePoll(),
     releaseStreams: () => producer().release(),
   };

@@ -65,6 +65,14 @@ export class RedisProbe {
   }
 
   /** Deletes every key under `prefix`; returns how many. */
+  /** Output buffer memory of every client of the server (CLIENT LIST omem), summed. */
+  async outputBufferBytes() {
+    const list = await this.redis.client('LIST');
+    let sum = 0;
+    for (const match of list.matchAll(/ omem=(\d+)/g)) sum += Number(match[1]);
+    return sum;
+  }
+
   async deletePrefix(prefix) {
     let cursor = '0';
     let deleted = 0;

@@ -97,6 +97,45 @@ export async function idle(ctx, name) {
   });
 }
 
+/**
+ * A reconnect storm: `streams` streams opened at once (after a deploy every page reconnects),
+ * each on a queue of its own; the time until every one is live: it answered and, on a queue
+ * with history, delivered it. The module both ways (history, and queues not started yet);
+ * N's streams have no history.
+ */
+export async function storm(ctx, name) {
+  const { streams } = ctx.sizes.storm;
+  const variants = name === 'module' || name === 'candidate' ? [true, false] : [false];
+  const result = { streams };
+  for (const history of variants) {
+    await ctx.withServer(name, 'storm', async ({ server, worker, port }) => {
+      const { paths, expectFirst } = await worker.call('createStreams', {
+        count: streams,
+        producers: false,
+        history,
+      });
+      const before = await server.call('stats');
+      const label = history ? 'storm-history' : 'storm';
+      const opening = await ctx.profiled(server, name, label, () =>
+        ctx.client.call('open', { port, paths, expectFirst, concurrency: paths.length }),
+      );
+      const after = await server.call('stats');
+      await assertStreamsHealthy(ctx, `storm ${name}`);
+      const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+      const key = history ? 'history' : 'notStarted';
+      result[history ? 'historySeconds' : 'seconds'] = round(opening.ms / 1000, 3);
+      result[`${key}CpuMicrosPerStream`] = round(cpu / streams, 1);
+    });
+  }
+  ctx.log(
+    `  storm ${name}: ${streams} streams live in ${result.seconds} s, server CPU ${result.notStartedCpuMicrosPerStream} µs/stream` +
+      (result.historySeconds === undefined
+        ? ''
+        : ` (with history: ${result.historySeconds} s, ${result.historyCpuMicrosPerStream} µs/stream)`),
+  );
+  return result;
+}
+
 /** % of one core per thread name between two `threads` answers (ticks of 1/100 s). */
 function threadShares(before, after, seconds) {
   if (!before || !after) return undefined;
@@ -314,11 +353,59 @@ export async function replay(ctx, name, { server, worker, port }) {
 }
 
 /**
- * Push rejection latency while Redis is down: the module on a Redis of its own, which is
- * stopped once a queue holds an item. Pushes that begin before the client has seen the
- * connection go fail at once; once it is reconnecting, `pushes` pushes one at a time, then a
- * burst of `burst` together, each timed to its rejection (README: "after at most
- * commandTimeoutMs"). Redis is started again on the same port so that the app closes cleanly.
+ * A flood of readers: `connections` clients open the SSE URL of a queue holding `items`
+ * items of `bytes` (its history, ~10 MB) and never read. Meanwhile `pushes` pushes, one at a
+ * time, go to another queue: their latency must not suffer (a catch-up is paged, paced by
+ * its client's socket, shared, and bounded per process). Redis's client output buffers
+ * are sampled throughout.
+ */
+export async function flood(ctx, name) {
+  const { connections, items, bytes, pushes } = ctx.sizes.flood;
+  return ctx.withServer(name, 'flood', async ({ worker, port }) => {
+    const { path } = await worker.call('prepareFlood', { count: items, bytes });
+    const quiet = await worker.call('timedPushes', { count: pushes });
+    let maxOutputBytes = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        maxOutputBytes = Math.max(maxOutputBytes, await ctx.probe.outputBufferBytes());
+        await sleep(20);
+      }
+    })();
+    let during;
+    try {
+      await ctx.client.call('openUnread', { port, path, count: connections });
+      during = await worker.call('timedPushes', { count: pushes });
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    const errors = during.filter((r) => r.error !== undefined).length;
+    const result = {
+      connections,
+      historyBytes: items * bytes,
+      pushes,
+      quietMs: summarize(quiet.map((r) => r.ms)),
+      floodMs: summarize(during.map((r) => r.ms)),
+      errors,
+      maxOutputBytes,
+    };
+    ctx.log(
+      `  flood ${name}: ${connections} unread openers of a ${(result.historyBytes / 2 ** 20).toFixed(0)} MB queue; unrelated pushes p50 ${result.floodMs.p50} ms, max ${result.floodMs.p100} ms (quiet: p50 ${result.quietMs.p50}, max ${result.quietMs.p100}); errors ${errors}; Redis output buffers max ${(maxOutputBytes / 2 ** 20).toFixed(2)} MB`,
+    );
+    return result;
+  });
+}
+
+/**
+ * Push rejection latency while Redis is away: the module on a Redis of its own. Down: the
+ * server is stopped once a queue holds an item; pushes that begin before the client has
+ * seen the connection go fail at once, so once it is reconnecting, `pushes` pushes one at a
+ * time, then a burst of `burst` together, are each timed to their rejection. Hung: the
+ * server is started again, then SIGSTOPped (it keeps its sockets and answers nothing: only
+ * slow, as far as a client can tell), and the same pushes are timed. Either way each must
+ * reject after commandTimeoutMs, neither later (README: "after at most commandTimeoutMs")
+ * nor much sooner (a Redis that is only slow is given its time).
  */
 export async function outage(ctx, name) {
   const { commandTimeoutMs, pushes, burst } = ctx.sizes.outage;
@@ -333,9 +420,12 @@ export async function outage(ctx, name) {
       'outage',
       async ({ worker }) => {
         await worker.call('createStreams', { count: 1, producers: false });
+        const timed = async () => ({
+          sequential: await worker.call('timedPushes', { count: pushes }),
+          together: await worker.call('timedPushes', { count: burst, concurrency: burst }),
+        });
         await redis.stop();
-        let sequential;
-        let together;
+        let down;
         let warmup = 0;
         try {
           // Until the client has seen the connection go, a push fails at once: not the figure.
@@ -348,28 +438,47 @@ export async function outage(ctx, name) {
               throw new Error(`outage ${name}: the client never waited (${probe.message})`);
             await sleep(10);
           }
-          sequential = await worker.call('timedPushes', { count: pushes });
-          together = await worker.call('timedPushes', { count: burst, concurrency: burst });
+          down = await timed();
         } finally {
           // The app closes its connections cleanly only with a Redis to say goodbye to.
           redis = await ctx.privateRedis(redis.port);
         }
+        // Connected again (a push goes through), then hung.
+        const back = Date.now() + 10_000;
+        while ((await worker.call('timedPushes', { count: 1 }))[0].error !== undefined) {
+          if (Date.now() > back) throw new Error(`outage ${name}: pushes fail after the restart`);
+          await sleep(20);
+        }
+        process.kill(redis.pid, 'SIGSTOP');
+        let hung;
+        try {
+          hung = await timed();
+        } finally {
+          process.kill(redis.pid, 'SIGCONT');
+        }
         const errors = {};
-        for (const { error } of [...sequential, ...together]) {
+        const all = [down, hung].flatMap((phase) => [...phase.sequential, ...phase.together]);
+        for (const { error } of all) {
           const key = error ?? 'none (the push succeeded)';
           errors[key] = (errors[key] ?? 0) + 1;
         }
+        const figures = (phase) => ({
+          sequentialMs: summarize(phase.sequential.map((r) => r.ms)),
+          burstMs: summarize(phase.together.map((r) => r.ms)),
+        });
         const result = {
           commandTimeoutMs,
           pushes,
           burst,
           warmupPushes: warmup,
           errors,
-          sequentialMs: summarize(sequential.map((r) => r.ms)),
-          burstMs: summarize(together.map((r) => r.ms)),
+          ...figures(down),
+          hung: figures(hung),
         };
+        const line = (f) =>
+          `${pushes} pushes one at a time min ${f.sequentialMs.p0} p50 ${f.sequentialMs.p50} max ${f.sequentialMs.p100} ms; burst of ${burst} min ${f.burstMs.p0} max ${f.burstMs.p100} ms`;
         ctx.log(
-          `  outage ${name}: ${pushes} pushes one at a time p50 ${result.sequentialMs.p50} ms, max ${result.sequentialMs.p100} ms; burst of ${burst} max ${result.burstMs.p100} ms (commandTimeoutMs ${commandTimeoutMs}); errors ${JSON.stringify(errors)}`,
+          `  outage ${name} (commandTimeoutMs ${commandTimeoutMs}): down: ${line(result)}; hung: ${line(result.hung)}; errors ${JSON.stringify(errors)}`,
         );
         return result;
       },

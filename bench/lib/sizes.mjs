@@ -4,6 +4,8 @@
 export const FULL = {
   keepaliveMs: 10_000,
   idle: { streams: 10_000, small: 10, settleMs: 3_000, windowMs: 60_000 },
+  storm: { streams: 10_000 },
+  flood: { connections: 200, items: 10_000, bytes: 1_000, pushes: 50 },
   latency: {
     warmupMs: 2_000,
     steps: [
@@ -26,11 +28,14 @@ export const FULL = {
     windowMs: 30_000,
     latency: { rate: 0.25, durationMs: 10_000, warmupMs: 2_000 },
   },
+  browser: { items: 5_000 },
 };
 
 export const QUICK = {
   keepaliveMs: 1_000,
   idle: { streams: 200, small: 10, settleMs: 300, windowMs: 1_000 },
+  storm: { streams: 500 },
+  flood: { connections: 50, items: 2_000, bytes: 1_000, pushes: 10 },
   latency: {
     warmupMs: 200,
     steps: [
@@ -51,4 +56,5 @@ export const QUICK = {
     windowMs: 1_000,
     latency: { rate: 2, durationMs: 800, warmupMs: 200 },
   },
+  browser: { items: 1_000 },
 };

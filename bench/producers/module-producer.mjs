@@ -18,23 +18,25 @@ export async function start(options, app) {
   const rt = context.get(RtQueueService);
   let queues = [];
 
-  /** A fresh queue, created by its first push (an item of phase 0, which clients ignore). */
-  async function newQueue() {
+  /**
+   * A fresh queue, created by its first push (an item of phase 0, which clients ignore);
+   * without `history`, a queue not started yet (its page waits for the job).
+   */
+  async function newQueue(history = true) {
     const name = rt.createQueueName('bench');
     const queue = rt.get(name);
-    const firstId = await queue.push({ p: 0, t: 0, n: 0 });
+    const firstId = history ? await queue.push({ p: 0, t: 0, n: 0 }) : undefined;
     return { name, queue, firstId, urls: rt.rtUrls(name, { itemTemplate: ITEM_TEMPLATE }) };
   }
 
   return {
-    async createStreams(count) {
+    async createStreams(count, { history = true } = {}) {
       queues = [];
       for (let i = 0; i < count; i += 500) {
-        queues.push(
-          ...(await Promise.all(Array.from({ length: Math.min(500, count - i) }, newQueue))),
-        );
+        const batch = Array.from({ length: Math.min(500, count - i) }, () => newQueue(history));
+        queues.push(...(await Promise.all(batch)));
       }
-      return { paths: queues.map((q) => q.urls.sse), expectFirst: 1 };
+      return { paths: queues.map((q) => q.urls.sse), expectFirst: history ? 1 : 0 };
     },
 
     /**
@@ -81,6 +83,24 @@ export async function start(options, app) {
         );
       }
       return { path: urls.sse, lastEventId: firstId };
+    },
+
+    /**
+     * A queue with `count` items of `bytes` each (its history) and, as stream 0, another
+     * queue to push to meanwhile (`timedPushes`): the flood scenario.
+     */
+    async prepareFlood(count, bytes) {
+      const big = await newQueue();
+      const text = 'x'.repeat(bytes);
+      for (let n = 1; n <= count; n += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, count - n + 1) }, (_, k) =>
+            big.queue.push({ p: 0, t: 0, n: n + k, text }),
+          ),
+        );
+      }
+      queues = [await newQueue()];
+      return { path: big.urls.sse };
     },
 
     async preparePoll() {

@@ -66,8 +66,9 @@ export class RtHealthCheck {
   }
 
   /**
-   * The reader, or on a cluster its sharded subscriber connections (one per master; no
-X
+   * The reader, or on a cluster its sharded subscriber connections (one per master; none
+   * before the first subscription opens them): ioredis keeps them in its subscriber group,
+   * which it does not expose, so this reads its internals (ioredis 6).
    */
   private readerNodes(client: RedisClient): Redis[] {
     if (!(client instanceof Cluster)) return [client];

@@ -1,3 +1,4 @@
+// Mounted by createControllers (./create-controllers.js): route prefix, guards and filters.
 import {
   Injectable,
   Get,

@@ -1,6 +1,7 @@
 import { Controller, UseFilters, UseGuards, type Type } from '@nestjs/common';
 import { PlutoRtAccessGuard } from './access.guard.js';
 import { AssetsController } from './assets.controller.js';
+import { CancelController } from './cancel.controller.js';
 import { GroupPollController } from './group/group-poll.controller.js';
 import { GroupSseController } from './group/group-sse.controller.js';
 import { PlainExceptionFilter } from './plain-exception.filter.js';
@@ -18,6 +19,7 @@ export function createControllers(routePrefix: string): Type[] {
     GroupSseController,
     GroupPollController,
     AssetsController,
+    CancelController,
   ].map((base) => {
     const mounted = class extends (base as Type) {};
     Object.defineProperty(mounted, 'name', { value: base.name });

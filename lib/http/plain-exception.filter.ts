@@ -6,6 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { uncachedBody } from './uncached-body.js';
 import {
   RtQueueNameError,
   RtQueueNotFoundError,
@@ -40,9 +41,8 @@ export class PlainExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse();
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return;
-    adapter.setHeader(response, 'Content-Type', type);
     adapter.setHeader(response, 'Cache-Control', 'no-store');
-    adapter.reply(response, body, status);
+    adapter.reply(response, uncachedBody(type, body), status);
   }
 }
 

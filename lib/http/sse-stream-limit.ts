@@ -2,7 +2,8 @@ import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common'
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import type { Socket } from 'node:net';
-import { PLUTO_RT_METRICS, type RtMetrics } from '../metrics/rt-metrics.js';
+import { type RtMetrics } from '../metrics/rt-metrics.js';
+import { PLUTO_RT_METRICS } from '../pluto-rt.constants.js';
 import { droppedByServer } from './dropped-by-server.js';
 
 /**
@@ -40,8 +41,8 @@ export class SseStreamLimit {
       held = false;
       this.open--;
       if (!metrics.on) return;
-      metrics.sseStreamEnded(startedAt);
-      if (droppedByServer(socket)) metrics.slowClientDropped();
+      metrics.observe('sseStreamDuration', startedAt);
+      if (droppedByServer(socket)) metrics.count('slowClientsDropped');
     };
   }
 }

@@ -1,3 +1,4 @@
+// Mounted by createControllers (./create-controllers.js): route prefix, guards and filters.
 import {
   Injectable,
   Headers,
@@ -11,7 +12,7 @@ import {
   type MessageEvent,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { Observable } from 'rxjs';
+import { EMPTY, Observable } from 'rxjs';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { RtQueueNotFoundError } from '../errors.js';
@@ -21,13 +22,18 @@ import { TemplateRegistry } from '../render/template-registry.js';
 import { UrlSigner } from '../security/url-signer.js';
 import { KeepaliveClock } from './keepalive-clock.js';
 import { primeStream } from './prime-stream.js';
-import { pageElementOf } from './page-element.js';
-import { closeEvent, noticeEvent, SseEvents } from './sse-events.js';
+import { SocketPace } from './socket-pace.js';
+import { pageElementOf, pageMajorOf } from './page-element.js';
+import { BurstMerger } from './burst-merger.js';
+import { closeEvent, noticeEvent, SseEvents, updatesReplaceRoute } from './sse-events.js';
+import { streamView } from './stream-view.js';
 import { SseRefusalFilter } from './sse-refusal.filter.js';
 import { SseStreamLimit } from './sse-stream-limit.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { checkSignedRequest, parseCursor, type SignedQuery } from './stream-params.js';
-import { PLUTO_RT_METRICS, type RtMetrics } from '../metrics/rt-metrics.js';
+import { type RtMetrics } from '../metrics/rt-metrics.js';
+import { PLUTO_RT_METRICS } from '../pluto-rt.constants.js';
+import { SSE } from '../metrics/transports.js';
 
 /** Characters of events that may wait for a client that stopped reading before it is dropped. */
 export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
@@ -35,6 +41,8 @@ export const MAX_PENDING_CHARS_PER_STREAM = 1024 * 1024;
 /** The query of a stream URL as a page element sends it: with its element's id. */
 export interface SseQuery extends SignedQuery {
   el?: unknown;
+  /** The page's htmx major (its partials say): how an item the job placed is swapped. */
+  hx?: unknown;
 }
 
 /**
@@ -68,37 +76,56 @@ export class SseController {
   ): Promise<Observable<MessageEvent>> {
     const el = pageElementOf(query);
     const grant = checkSignedRequest(queue, query, this.signer);
-    if (grant.format === 'html') this.templates.assertUsable(grant.template);
+    if (grant.format === 'html') {
+      this.templates.assertUsable(grant.template);
+      for (const route of grant.routes ?? []) this.templates.assertUsable(route.template);
+    }
     const after = parseCursor(lastEventId, query.after);
+    // A HEAD gets the stream's headers only: it reads nothing, and holds no slot.
+    if (req.method === 'HEAD') return EMPTY;
     const release = this.limit.acquire(req.socket);
     // Every end of the response aborts the signal, even one whose stream never started.
     signal.addEventListener('abort', release, { once: true });
+    const pace = new SocketPace(req.socket);
     let batches: Observable<RtEntry[]>;
     try {
-      batches = await primeStream(this.hub.watch(queue, after), signal);
+      batches = await primeStream(this.hub.watch(queue, after, pace.pace), signal);
     } catch (err) {
       release();
       throw err;
     }
 
+    const shown = streamView(grant, pageMajorOf(query.hx, this.config.htmx));
     return new Observable<MessageEvent>((subscriber) => {
       // Every event carries an id (else Nest numbers it, and that id would come back as an
       // invalid Last-Event-ID): a close event without an entry of its own gets the cursor.
       let lastId = after;
+      const send = (entries: RtEntry[]): boolean => {
+        lastId = entries[entries.length - 1]!.id;
+        const events =
+          grant.format === 'json'
+            ? this.events.json(entries)
+            : this.events.html(entries, shown.view, shown.key);
+        const items = entries.length - (entries[entries.length - 1]!.isEnd ? 1 : 0);
+        if (items > 0) this.metrics.count('delivered', items, SSE);
+        const chars = charsOf(events);
+        pace.handed(chars);
+        this.coalescer.hold(req.socket, events.length, chars);
+        for (const event of events) subscriber.next(event);
+        return grant.format === 'html' && updatesReplaceRoute(entries, shown.view);
+      };
+      const merger = new BurstMerger(send);
+      // The headers, this and the history leave in one write (not one each): a storm of
+      // reconnecting pages is mostly this.
+      this.coalescer.hold(req.socket, 2, 0);
       // Sets the browser's reconnect delay (its default is ~3 s). It carries the cursor as
       // its id, as Nest would number an event without one.
       subscriber.next({ id: after, retry: this.config.sseRetryMs, comment: 'open' });
       const ticks = this.keepalive.ticks.subscribe((tick) => subscriber.next(tick));
       const source = batches.subscribe({
-        next: (batch) => {
-          if (batch.length > 0) lastId = batch[batch.length - 1]!.id;
-          const events = this.events.fromBatch(batch, grant);
-          const end = batch.length > 0 && batch[batch.length - 1]!.isEnd ? 1 : 0;
-          if (events.length > end) this.metrics.delivered('sse', events.length - end);
-          this.coalescer.hold(req.socket, events.length, charsOf(events));
-          for (const event of events) subscriber.next(event);
-        },
+        next: (batch) => merger.add(batch),
         error: (err: unknown) => {
+          merger.flushNow();
           // Expired while open: tell the page to stop. Anything else: end the response and
           // let the browser reconnect with its Last-Event-ID.
           if (err instanceof RtQueueNotFoundError) {
@@ -107,10 +134,14 @@ export class SseController {
           }
           subscriber.complete();
         },
-        complete: () => subscriber.complete(),
+        complete: () => {
+          merger.flushNow();
+          subscriber.complete();
+        },
       });
       return () => {
         release();
+        merger.close();
         ticks.unsubscribe();
         source.unsubscribe();
       };

@@ -1,4 +1,6 @@
-import type { RtMode } from '../pluto-rt.constants.js';
+import type { RtEnd } from '../queue/end-reason.js';
+import { endedLine } from './ending.js';
+import type { RtMode } from './rt-modes.js';
 import { notice } from './notice.js';
 import { partialSwap } from './partial-swap.js';
 import { SWAP_BY_MODE } from './swap-mode.js';
@@ -9,14 +11,14 @@ export interface MemberPlace {
   mode: RtMode;
 }
 
-/** Rendered items of one queue, swapped into its own target as its mode says. */
-export function memberItems(place: MemberPlace, html: string): string {
-  return partialSwap(place.target, SWAP_BY_MODE[place.mode], html);
-}
-
 /** In a queue's target: its results are gone (expired, or never started in time). */
 export function memberGone(place: MemberPlace): string {
   return partialSwap(place.target, SWAP_BY_MODE[place.mode], notice('gone'));
+}
+
+/** In a queue's target: how it ended, when its ending says something (see endedLine). */
+export function memberEnded(place: MemberPlace, end: RtEnd): string {
+  return partialSwap(place.target, SWAP_BY_MODE[place.mode], endedLine(end));
 }
 
 /**

@@ -24,7 +24,7 @@ export interface HtmxDialect {
  */
 export const HTMX_DIALECTS: Record<HtmxMajor, HtmxDialect> = {
   2: {
-    scripts: ['htmx.min.js', 'htmx-ext-sse.js'],
+    scripts: ['htmx.min.js', 'htmx-ext-sse.js', 'idiomorph.min.js'],
     sse: (url) => [
       ['hx-ext', 'sse'],
       ['sse-connect', url],

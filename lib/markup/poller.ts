@@ -1,7 +1,12 @@
-import type { RtMode } from '../pluto-rt.constants.js';
+import type { RtMode } from './rt-modes.js';
+import type { RtEnd } from '../queue/end-reason.js';
+import { endedAttributes, endedLine } from './ending.js';
 import { element, type Attrs } from './html.js';
 import { HTMX_DIALECTS, type HtmxMajor } from './htmx-dialect.js';
+import { keepAttribute } from './keep-attribute.js';
 import { notice, type EndReason } from './notice.js';
+import type { Route } from './route.js';
+import { SCRIPTS_HINT } from './scripts-hint.js';
 import { partialSwap } from './partial-swap.js';
 import { isElementId, isSimpleSelector } from './selectors.js';
 import { SWAP_BY_MODE } from './swap-mode.js';
@@ -18,10 +23,14 @@ export interface PollerPlacement {
   hx: HtmxMajor;
 }
 
-/** What a poller does next: poll `next`, or stop (and say why, unless it completed). */
+/**
+ * What a poller does next: poll `next`, or stop (and say why, unless it completed); `ending`
+ * is how its queue ended, shown as the SSE element shows it.
+ */
 export interface PollerState {
   next?: string;
   end?: EndReason;
+  ending?: RtEnd;
 }
 
 /** Why a placement cannot be used, or undefined: shared by the routes and the partials. */
@@ -36,9 +45,22 @@ export function placementProblem(
   return undefined;
 }
 
-/** The poller a partial writes: it polls on load, then every interval. */
-export function firstPoller(placement: PollerPlacement, mode: RtMode, next: string): string {
-  return pollerDiv(placement, mode, { next }, 'load, ', []);
+/**
+ * The poller a partial writes: it polls on load, then every interval. A routed view's
+ * `routes` say what the targets keep (the page's helper trims them).
+ */
+export function firstPoller(
+  placement: PollerPlacement,
+  mode: RtMode,
+  next: string,
+  routes?: readonly Route[],
+): string {
+  return pollerDiv(placement, mode, { next }, 'load, ', keptBy(routes), SCRIPTS_HINT);
+}
+
+function keptBy(routes: readonly Route[] | undefined): Attrs {
+  const keep = routes && keepAttribute(routes);
+  return keep ? [keep] : [];
 }
 
 /**
@@ -52,10 +74,16 @@ export function pollerReplacement(
   placement: PollerPlacement,
   mode: RtMode,
   state: PollerState,
+  routes?: readonly Route[],
 ): string {
+  const kept = keptBy(routes);
   if (placement.target === undefined)
-    return partialSwap(`#${placement.el}`, 'outerHTML', pollerDiv(placement, mode, state, '', []));
-  return pollerDiv(placement, mode, state, '', [['hx-swap-oob', 'true']]);
+    return partialSwap(
+      `#${placement.el}`,
+      'outerHTML',
+      pollerDiv(placement, mode, state, '', kept),
+    );
+  return pollerDiv(placement, mode, state, '', [['hx-swap-oob', 'true'], ...kept]);
 }
 
 function pollerDiv(
@@ -64,6 +92,7 @@ function pollerDiv(
   state: PollerState,
   firstTrigger: string,
   extra: Attrs,
+  inner = '',
 ): string {
   const attrs: Array<readonly [string, string]> = [
     ['id', placement.el],
@@ -84,5 +113,7 @@ function pollerDiv(
       ...HTMX_DIALECTS[placement.hx].noErrorSwap,
     );
   }
-  return element('div', attrs, state.end ? notice(state.end) : '');
+  if (state.ending) attrs.push(...endedAttributes(state.ending));
+  const told = state.ending ? endedLine(state.ending) : '';
+  return element('div', attrs, state.end ? notice(state.end) : told || inner);
 }

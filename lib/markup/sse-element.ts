@@ -1,5 +1,8 @@
-import type { RtMode } from '../pluto-rt.constants.js';
-import { element } from './html.js';
+import type { RtMode } from './rt-modes.js';
+import { element, type Attrs } from './html.js';
+import { keepAttribute } from './keep-attribute.js';
+import type { Route } from './route.js';
+import { SCRIPTS_HINT } from './scripts-hint.js';
 import { HTMX_DIALECTS, type HtmxMajor } from './htmx-dialect.js';
 import { SWAP_BY_MODE } from './swap-mode.js';
 
@@ -11,6 +14,8 @@ export interface SseElementSpec {
   /** CSS selector of the items' container, or `this`. */
   target: string;
   mode: RtMode;
+  /** A routed stream's routes: its items come as partials into their own targets. */
+  routes?: readonly Route[];
 }
 
 /**
@@ -19,12 +24,23 @@ export interface SseElementSpec {
  */
 export function sseElement(major: HtmxMajor, spec: SseElementSpec): string {
   const dialect = HTMX_DIALECTS[major];
-  return element('div', [
-    ['id', spec.id],
-    ['class', 'pluto-rt-sse'],
-    ...dialect.sse(spec.url),
-    ['hx-target', spec.target],
-    ['hx-swap', SWAP_BY_MODE[spec.mode]],
-    ...dialect.noErrorSwap,
-  ]);
+  return element(
+    'div',
+    [
+      ['id', spec.id],
+      ['class', 'pluto-rt-sse'],
+      ...dialect.sse(spec.url),
+      ...(spec.routes
+        ? routedAttributes(spec.routes)
+        : [['hx-target', spec.target] as const, ['hx-swap', SWAP_BY_MODE[spec.mode]] as const]),
+      ...dialect.noErrorSwap,
+    ],
+    SCRIPTS_HINT,
+  );
+}
+
+/** A routed element swaps nothing itself (its items are partials), and says what it keeps. */
+export function routedAttributes(routes: readonly Route[]): Attrs {
+  const keep = keepAttribute(routes);
+  return [['hx-swap', 'none'], ...(keep ? [keep] : [])];
 }

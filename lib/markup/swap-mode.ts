@@ -1,4 +1,4 @@
-import type { RtMode } from '../pluto-rt.constants.js';
+import type { RtMode } from './rt-modes.js';
 
 /** How each mode swaps new items into their target. */
 export const SWAP_BY_MODE: Record<RtMode, string> = {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { RtQueueService } from '../rt-queue.service.js';
 import { CountingMetrics } from './counting-metrics.js';
-import { PLUTO_RT_METRICS, type RtMetrics } from './rt-metrics.js';
+import { type RtMetrics } from './rt-metrics.js';
+import { PLUTO_RT_METRICS } from '../pluto-rt.constants.js';
 
 /**
  * Feeds the app's gauges from `stats()` while it runs, and hands its last counts to the

@@ -1,9 +1,14 @@
 import type * as Prom from 'prom-client';
 import { RtOptionsError } from '../errors.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
-import type { RtStats } from '../rt-queue.service.js';
-import { COUNT, CountingMetrics } from './counting-metrics.js';
-import { PUSH_OUTCOMES } from './rt-metrics.js';
+import { CountingMetrics } from './counting-metrics.js';
+import {
+  METRICS,
+  SLOTS,
+  type CounterName,
+  type HistogramName,
+  type MetricRow,
+} from './metric-table.js';
 
 type PromClient = typeof Prom;
 
@@ -27,9 +32,6 @@ export async function attachPromMetrics(
   const registry = (config.registry as Prom.Registry | undefined) ?? prom.register;
   return metricSetFor(prom, registry, config.prefix).attach();
 }
-
-const PUSH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-const STREAM_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 14_400, 86_400];
 
 /** Every metric the module registers, created by pluto-rt: never mistaken for another's. */
 const ours = new WeakSet<object>();
@@ -60,117 +62,54 @@ export function metricSetFor(
 export class PromMetricSet {
   private readonly apps = new Set<CountingMetrics>();
   private readonly metrics: Array<{ name: string; metric: Prom.Metric }> = [];
-  private readonly pushes: Prom.Counter<'outcome'>;
-  private readonly delivered: Prom.Counter<'transport'>;
-  private readonly catchUpReads: Prom.Counter;
-  private readonly slowClientsDropped: Prom.Counter;
-  private readonly readerReconnects: Prom.Counter;
-  private readonly pushDuration: Prom.Histogram;
-  private readonly sseStreamDuration: Prom.Histogram;
-  /** Label children made once: an increment never builds a label set. */
-  private readonly pushChildren: Array<Prom.Counter.Internal>;
-  private readonly deliveredChildren: { sse: Prom.Counter.Internal; poll: Prom.Counter.Internal };
+  /** The series of each counting slot (SLOTS), made once: an increment builds no label set. */
+  private readonly series: Prom.Counter.Internal[] = [];
+  private readonly histograms = {} as Record<HistogramName, Prom.Histogram>;
 
   constructor(
     prom: PromClient,
     private readonly registry: Prom.Registry,
     private readonly prefix: string,
   ) {
-    const fold = () => this.fold();
-    const apps = this.apps;
-    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-      this.add(
-        name,
-        (n) =>
-          new prom.Counter<L>({ name: n, help, labelNames, registers: [registry], collect: fold }),
-      );
-    const gauge = (name: string, help: string, read: (stats: RtStats) => number) =>
-      this.add(
-        name,
-        (n) =>
-          new prom.Gauge({
-            name: n,
-            help,
-            registers: [registry],
-            collect(this: Prom.Gauge) {
-              let sum = 0;
-              for (const app of apps) if (app.stats) sum += read(app.stats());
-              this.set(sum);
-            },
-          }),
-      );
-    const histogram = (name: string, help: string, buckets: number[]) =>
-      this.add(name, (n) => new prom.Histogram({ name: n, help, buckets, registers: [registry] }));
-
-    gauge(
-      'open_streams',
-      'Open streams: one per queue of each SSE response, and each stream() subscription',
-      (s) => s.streams,
-    );
-    gauge('sse_connections', 'Open SSE responses (what maxStreams caps)', (s) => s.sseStreams);
-    gauge(
-      'watched_queues',
-      'Queues with at least one open stream in this process',
-      (s) => s.queues,
-    );
-    this.pushes = counter(
-      'pushes_total',
-      'Pushes by outcome: ok, or the typed error they rejected with',
-      ['outcome'],
-    );
-    this.delivered = counter('delivered_events_total', 'Items delivered to clients, by transport', [
-      'transport',
-    ]);
-    this.catchUpReads = counter(
-      'catch_up_reads_total',
-      "Reads of a queue's history from Redis (a stream joining, resuming or filling a gap)",
-    );
-    this.slowClientsDropped = counter(
-      'slow_clients_dropped_total',
-      'SSE responses dropped because the client stopped reading',
-    );
-    this.readerReconnects = counter(
-      'reader_reconnects_total',
-      'Times the shared reader connection came back after a loss',
-    );
-    this.pushDuration = histogram(
-      'push_duration_seconds',
-      'Time of push(), from call to settle',
-      PUSH_BUCKETS,
-    );
-    this.sseStreamDuration = histogram(
-      'sse_stream_duration_seconds',
-      'How long SSE responses stayed open',
-      STREAM_BUCKETS,
-    );
-    this.pushChildren = PUSH_OUTCOMES.map((outcome) => this.pushes.labels(outcome));
-    this.deliveredChildren = {
-      sse: this.delivered.labels('sse'),
-      poll: this.delivered.labels('poll'),
-    };
-    // Every series shows from the start, at 0 (a rate over a series that appears is lost).
-    for (const child of [...this.pushChildren, ...Object.values(this.deliveredChildren)])
-      child.inc(0);
+    const counters = {} as Record<CounterName, Prom.Counter<string>>;
+    for (const [key, row] of Object.entries(METRICS) as Array<[string, MetricRow]>) {
+      if (row.kind === 'counter') counters[key as CounterName] = this.counter(prom, row);
+      else if (row.kind === 'histogram')
+        this.histograms[key as HistogramName] = this.histogram(prom, row);
+      else this.gauge(prom, row);
+    }
+    for (const { counter, labelValue } of SLOTS) {
+      const series =
+        labelValue === undefined
+          ? counters[counter].labels()
+          : counters[counter].labels(labelValue);
+      // Every series shows from the start, at 0 (a rate over a series that appears is lost).
+      series.inc(0);
+      this.series.push(series);
+    }
   }
 
   /** A sink for one app: it reports here until `detach`. */
   attach(): CountingMetrics {
-    const push = this.pushDuration.labels();
-    const stream = this.sseStreamDuration.labels();
-    const app = new CountingMetrics(push.observe, stream.observe);
+    const observers = {} as Record<HistogramName, (seconds: number) => void>;
+    for (const [name, histogram] of Object.entries(this.histograms) as Array<
+      [HistogramName, Prom.Histogram]
+    >)
+      observers[name] = histogram.labels().observe;
+    const app = new CountingMetrics(observers);
     app.detach = () => this.detach(app);
     this.apps.add(app);
     return app;
+  }
+
+  isRegistered(): boolean {
+    return this.metrics.every(({ name, metric }) => this.registry.getSingleMetric(name) === metric);
   }
 
   /** The app stopped: its last counts stay in the counters, its gauges leave the sums. */
   private detach(app: CountingMetrics): void {
     this.foldApp(app);
     this.apps.delete(app);
-  }
-
-  isRegistered(): boolean {
-    return this.metrics.every(({ name, metric }) => this.registry.getSingleMetric(name) === metric);
   }
 
   /** Adds what each app counted since the last scrape to the counters. */
@@ -180,17 +119,49 @@ export class PromMetricSet {
 
   private foldApp(app: CountingMetrics): void {
     const { values, reported } = app;
-    for (let i = 0; i < values.length; i++) {
-      const delta = values[i]! - reported[i]!;
+    for (let slot = 0; slot < values.length; slot++) {
+      const delta = values[slot]! - reported[slot]!;
       if (delta === 0) continue;
-      reported[i] = values[i]!;
-      if (i < PUSH_OUTCOMES.length) this.pushChildren[i]!.inc(delta);
-      else if (i === COUNT.deliveredSse) this.deliveredChildren.sse.inc(delta);
-      else if (i === COUNT.deliveredPoll) this.deliveredChildren.poll.inc(delta);
-      else if (i === COUNT.catchUpReads) this.catchUpReads.inc(delta);
-      else if (i === COUNT.slowClientsDropped) this.slowClientsDropped.inc(delta);
-      else if (i === COUNT.readerReconnects) this.readerReconnects.inc(delta);
+      reported[slot] = values[slot]!;
+      this.series[slot]!.inc(delta);
     }
+  }
+
+  private counter(prom: PromClient, row: MetricRow & { kind: 'counter' }): Prom.Counter<string> {
+    const labelNames = row.label ? [row.label.name] : [];
+    const collect = () => this.fold();
+    return this.add(
+      row.name,
+      (name) =>
+        new prom.Counter({ name, help: row.help, labelNames, registers: [this.registry], collect }),
+    );
+  }
+
+  private histogram(prom: PromClient, row: MetricRow & { kind: 'histogram' }): Prom.Histogram {
+    const buckets = [...row.buckets];
+    return this.add(
+      row.name,
+      (name) => new prom.Histogram({ name, help: row.help, buckets, registers: [this.registry] }),
+    );
+  }
+
+  /** A gauge summed over the apps' stats when scraped. */
+  private gauge(prom: PromClient, row: MetricRow & { kind: 'gauge' }): void {
+    const apps = this.apps;
+    this.add(
+      row.name,
+      (name) =>
+        new prom.Gauge({
+          name,
+          help: row.help,
+          registers: [this.registry],
+          collect(this: Prom.Gauge) {
+            let sum = 0;
+            for (const app of apps) if (app.stats) sum += row.read(app.stats());
+            this.set(sum);
+          },
+        }),
+    );
   }
 
   /**

@@ -1,76 +1,55 @@
 import {
   RtMessageTooLargeError,
   RtNotReplicatedError,
+  RtPlacementError,
   RtQueueCompleteError,
   RtQueueFullError,
   RtRedisUnavailableError,
   RtSerializationError,
+  type RtError,
 } from '../errors.js';
+import {
+  PUSH_OUTCOMES,
+  type CounterName,
+  type HistogramName,
+  type PushOutcome,
+} from './metric-table.js';
 
-/** @internal Injection token of the module's metrics sink (NO_METRICS when metrics are off). */
-export const PLUTO_RT_METRICS = Symbol('PLUTO_RT_METRICS');
+export { PUSH_OUTCOMES, type PushOutcome } from './metric-table.js';
 
-/** The `outcome` label of `pluto_rt_pushes_total`: `ok`, or the typed error a push rejected with. */
-export const PUSH_OUTCOMES = [
-  'ok',
-  'RtSerializationError',
-  'RtMessageTooLargeError',
-  'RtQueueCompleteError',
-  'RtQueueFullError',
-  'RtRedisUnavailableError',
-  'RtNotReplicatedError',
-  'other',
-] as const;
-export type PushOutcome = (typeof PUSH_OUTCOMES)[number];
+/** The outcome of each typed error a push can reject with. */
+const OUTCOMES: Array<[new (...args: never[]) => RtError, PushOutcome]> = [
+  [RtSerializationError, 'RtSerializationError'],
+  [RtMessageTooLargeError, 'RtMessageTooLargeError'],
+  [RtPlacementError, 'RtPlacementError'],
+  [RtQueueCompleteError, 'RtQueueCompleteError'],
+  [RtQueueFullError, 'RtQueueFullError'],
+  [RtRedisUnavailableError, 'RtRedisUnavailableError'],
+  [RtNotReplicatedError, 'RtNotReplicatedError'],
+];
 
-/** Index into PUSH_OUTCOMES of the error a push rejected with. */
+/** Index into PUSH_OUTCOMES (the `outcome` label) of the error a push rejected with. */
 export function outcomeIndexOf(err: unknown): number {
-  const outcome: PushOutcome =
-    err instanceof RtSerializationError
-      ? 'RtSerializationError'
-      : err instanceof RtMessageTooLargeError
-        ? 'RtMessageTooLargeError'
-        : err instanceof RtQueueCompleteError
-          ? 'RtQueueCompleteError'
-          : err instanceof RtQueueFullError
-            ? 'RtQueueFullError'
-            : err instanceof RtRedisUnavailableError
-              ? 'RtRedisUnavailableError'
-              : err instanceof RtNotReplicatedError
-                ? 'RtNotReplicatedError'
-                : 'other';
+  const outcome = OUTCOMES.find(([type]) => err instanceof type)?.[1] ?? 'other';
   return PUSH_OUTCOMES.indexOf(outcome);
 }
 
-/** Where the delivered items went. */
-export type DeliveryTransport = 'sse' | 'poll';
-
 /**
- * What the module reports as it works. The hot paths only add to plain numbers (see
- * CountingMetrics); with metrics off every call goes to NO_METRICS, which does nothing,
- * and `on` lets a caller skip even reading the clock.
+ * What the module reports as it works (see METRICS). The hot paths only add to plain
+ * numbers (see CountingMetrics); with metrics off every call goes to NO_METRICS, which does
+ * nothing, and `on` lets a caller skip even reading the clock.
  */
 export interface RtMetrics {
   readonly on: boolean;
-  /** A push settled; `startedAt` is its `performance.now()`; `outcome` indexes PUSH_OUTCOMES. */
-  pushed(outcome: number, startedAt: number): void;
-  delivered(transport: DeliveryTransport, items: number): void;
-  catchUpRead(): void;
-  slowClientDropped(): void;
-  readerReconnected(): void;
-  /** An SSE response ended; `startedAt` is its `performance.now()` when it was accepted. */
-  sseStreamEnded(startedAt: number): void;
+  /** Adds `by` to `counter` (its series `label`: the index of a label value). */
+  count(counter: CounterName, by?: number, label?: number): void;
+  /** Observes the seconds since `startedAt` (a `performance.now()`) in `histogram`. */
+  observe(histogram: HistogramName, startedAt: number): void;
 }
-
-const nothing = (): void => undefined;
 
 /** Metrics off: prom-client is never loaded, and each hook is an empty function. */
 export const NO_METRICS: RtMetrics = {
   on: false,
-  pushed: nothing,
-  delivered: nothing,
-  catchUpRead: nothing,
-  slowClientDropped: nothing,
-  readerReconnected: nothing,
-  sseStreamEnded: nothing,
+  count: () => undefined,
+  observe: () => undefined,
 };

@@ -1,6 +1,10 @@
 import { RtOptionsError } from '../errors.js';
+import { didYouMean } from '../text/nearest-name.js';
 
-/** A misspelt or misplaced option would be ignored in silence: name the first one instead. */
+/**
+ * A misspelt or misplaced option would be ignored in silence: name the first one instead,
+ * and the known one it resembles.
+ */
 export function refuseUnknownKeys(
   value: object,
   known: ReadonlySet<string>,
@@ -9,7 +13,8 @@ export function refuseUnknownKeys(
 ): void {
   const unknown = Object.keys(value).find((key) => !known.has(key));
   if (unknown !== undefined) {
-    throw new RtOptionsError(`${path}${unknown}`, `is not a known option${hint(unknown)}`);
+    const reason = `is not a known option${hint(unknown) || didYouMean(unknown, known)}`;
+    throw new RtOptionsError(`${path}${unknown}`, reason);
   }
 }
 

@@ -6,7 +6,7 @@ import type {
   PlutoRtWaitForReplicas,
 } from './pluto-rt-options.interface.js';
 
-/** @internal Options after defaults and validation: what the providers read. */
+/** Options after defaults and validation: what the providers read. */
 export interface PlutoRtConfig {
   redis: PlutoRtRedisOptions & { pubsub: 'auto' | 'sharded' | 'classic' };
   waitForReplicas?: PlutoRtWaitForReplicas;
@@ -29,6 +29,8 @@ export interface PlutoRtConfig {
   guardAssets: boolean;
   sweepIntervalMs: number;
   htmx: HtmxMajor;
+  /** The BullMQ queues whose jobs the module follows (see jobs/job-follower); none by default. */
+  followJobs: string[];
   /** Prometheus metrics; undefined when off. */
   metrics?: { registry?: PlutoRtMetricsRegistry; prefix: string };
 }

@@ -127,6 +127,13 @@ export interface PlutoRtModuleOptions {
    * is never loaded. @default false
    */
   metrics?: boolean | PlutoRtMetricsOptions;
+  /**
+   * BullMQ queues (registered in the app with `BullModule.registerQueue`) whose jobs the
+   * module follows: each job's queue (`rt.forJob(job)`) is told when the job waits, starts,
+   * stalls, is retried, fails or completes (see docs/job-life.md). Needs `bullmq`; without
+   * this option it is never loaded. @default []
+   */
+  followJobs?: string[];
 }
 
 /** Fixed when the module is imported, for both `forRoot` and `forRootAsync`. */

@@ -1,17 +1,17 @@
 import { RtOptionsError } from '../errors.js';
 import { checkObject, checkString, refuseUnknownKeys } from './option-checks.js';
+import { DEFAULTS } from './defaults.js';
 import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
 
 const METRICS_KEYS = new Set(['registry', 'prefix']);
 /** A Prometheus metric name's start; the module appends names such as `pushes_total`. */
 const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]{0,63}$/;
-export const DEFAULT_METRICS_PREFIX = 'pluto_rt_';
 
 /** Validates the `metrics` option: off, `true` (the default registry), or `{ registry?, prefix? }`. */
 export function resolveMetrics(metrics: PlutoRtModuleOptions['metrics']): PlutoRtConfig['metrics'] {
   if (metrics === undefined || metrics === false) return undefined;
-  if (metrics === true) return { prefix: DEFAULT_METRICS_PREFIX };
+  if (metrics === true) return { prefix: DEFAULTS.metricsPrefix };
   checkObject('metrics', metrics);
   refuseUnknownKeys(metrics, METRICS_KEYS, 'metrics.');
   const { registry } = metrics;
@@ -27,6 +27,6 @@ export function resolveMetrics(metrics: PlutoRtModuleOptions['metrics']): PlutoR
       throw new RtOptionsError('metrics.registry', 'must be a prom-client Registry');
     }
   }
-  const prefix = checkString('metrics.prefix', metrics.prefix ?? DEFAULT_METRICS_PREFIX, PREFIX);
+  const prefix = checkString('metrics.prefix', metrics.prefix ?? DEFAULTS.metricsPrefix, PREFIX);
   return { registry, prefix };
 }

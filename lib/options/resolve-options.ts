@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RtOptionsError } from '../errors.js';
 import { isHtmxMajor, type HtmxMajor } from '../markup/htmx-dialect.js';
@@ -13,31 +14,11 @@ import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
 import { resolveMetrics } from './resolve-metrics.js';
 import { resolveRedis } from './resolve-redis.js';
+import { DEFAULTS, NUMERIC_OPTIONS } from './defaults.js';
 
 const MIN_SECRET_LENGTH = 32;
-/** A year: also the bound of `rtUrls`'s own ttlSeconds (an `exp` the routes accept). */
-export const MAX_URL_TTL_SECONDS = 31_536_000;
 
-type NumericOption = Exclude<
-  {
-    [K in keyof PlutoRtConfig]-?: PlutoRtConfig[K] extends number ? K : never;
-  }[keyof PlutoRtConfig],
-  'htmx' // a number, but one of two, not a range
->;
-
-const NUMERIC_DEFAULTS: Record<NumericOption, { value: number; min: number; max: number }> = {
-  keepaliveMs: { value: 10_000, min: 100, max: 3_600_000 },
-  sseRetryMs: { value: 1_000, min: 100, max: 3_600_000 },
-  completedTtlSeconds: { value: 60, min: 1, max: 31_536_000 },
-  idleTtlSeconds: { value: 86_400, min: 1, max: 31_536_000 },
-  startTimeoutSeconds: { value: 3_600, min: 1, max: 31_536_000 },
-  maxMessages: { value: 10_000, min: 1, max: 10_000_000 },
-  maxMessageBytes: { value: 65_536, min: 16, max: 64 * 1024 * 1024 },
-  maxStreams: { value: 10_000, min: 1, max: 1_000_000 },
-  commandTimeoutMs: { value: 5_000, min: 10, max: 600_000 },
-  urlTtlSeconds: { value: 86_400, min: 1, max: MAX_URL_TTL_SECONDS },
-  sweepIntervalMs: { value: 60_000, min: 100, max: 86_400_000 },
-};
+type NumericOption = keyof typeof NUMERIC_OPTIONS;
 
 /** Merges defaults into the user's options and validates them; throws RtOptionsError naming the option. */
 export function resolveOptions(options: PlutoRtModuleOptions | undefined): PlutoRtConfig {
@@ -50,11 +31,11 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
   );
 
   const numbers = {} as Record<NumericOption, number>;
-  for (const [name, rule] of Object.entries(NUMERIC_DEFAULTS) as [
+  for (const [name, rule] of Object.entries(NUMERIC_OPTIONS) as [
     NumericOption,
-    (typeof NUMERIC_DEFAULTS)[NumericOption],
+    (typeof NUMERIC_OPTIONS)[NumericOption],
   ][]) {
-    const value = raw[name] ?? rule.value;
+    const value: number = raw[name] ?? rule.value;
     if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
       throw new RtOptionsError(
         name,
@@ -70,21 +51,38 @@ export function resolveOptions(options: PlutoRtModuleOptions | undefined): Pluto
     redis: resolveRedis(raw.redis),
     waitForReplicas: resolveWaitForReplicas(raw.waitForReplicas, numbers.commandTimeoutMs),
     keyPrefix: resolveKeyPrefix(raw.keyPrefix),
-    clientName: checkString('clientName', raw.clientName ?? 'pluto-rt', /^[\w:.-]{1,64}$/),
-    templatesDir: resolve(
-      checkString('templatesDir', raw.templatesDir ?? resolve(process.cwd(), 'views'), /^.+$/),
-    ),
+    clientName: checkString('clientName', raw.clientName ?? DEFAULTS.clientName, /^[\w:.-]{1,64}$/),
+    templatesDir: resolveTemplatesDir(raw.templatesDir),
     secret,
     secretIsEphemeral,
     guards: resolveGuards(raw.guards),
-    guardAssets: checkBoolean('guardAssets', raw.guardAssets ?? false),
+    guardAssets: checkBoolean('guardAssets', raw.guardAssets ?? DEFAULTS.guardAssets),
     htmx: checkHtmx(raw.htmx),
     metrics: resolveMetrics(raw.metrics),
+    followJobs: checkFollowJobs(raw.followJobs),
   };
 }
 
-const KNOWN_OPTIONS = new Set<string>([
-  ...Object.keys(NUMERIC_DEFAULTS),
+/** BullMQ queue names: no `:` (BullMQ refuses it), at most MAX_FOLLOWED_QUEUES, each once. */
+function checkFollowJobs(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_FOLLOWED_QUEUES)
+    throw new RtOptionsError(
+      'followJobs',
+      `must be an array of at most ${MAX_FOLLOWED_QUEUES} BullMQ queue names, got ${JSON.stringify(value)}`,
+    );
+  const names = value.map((name, i) => checkString(`followJobs[${i}]`, name, /^[^:\s]{1,100}$/));
+  if (new Set(names).size !== names.length)
+    throw new RtOptionsError('followJobs', 'names a queue twice');
+  return names;
+}
+
+/** Queues one app follows at most: each costs a blocking Redis connection per process. */
+const MAX_FOLLOWED_QUEUES = 32;
+
+/** Every option of forRoot (the extras aside): any other key is refused by name. */
+export const KNOWN_OPTIONS = new Set<string>([
+  ...Object.keys(NUMERIC_OPTIONS),
   'redis',
   'waitForReplicas',
   'keyPrefix',
@@ -96,17 +94,38 @@ const KNOWN_OPTIONS = new Set<string>([
   'guardAssets',
   'htmx',
   'metrics',
+  'followJobs',
 ]);
 
+/**
+ * The item templates' folder, absolute. One given must exist: a relative path resolves
+ * against the working directory, and started from elsewhere the app would boot and fail
+ * every item. (The default, `<cwd>/views`, is checked on first use: a JSON-only app has none.)
+ */
+function resolveTemplatesDir(given: unknown): string {
+  if (given === undefined) return resolve(process.cwd(), DEFAULTS.templatesDir);
+  const dir = resolve(checkString('templatesDir', given, /^.+$/));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new RtOptionsError(
+      'templatesDir',
+      `is not a folder: ${dir}${dir === given ? '' : ` (${JSON.stringify(given)} resolved against the working directory ${process.cwd()}; build the path from your module's own folder instead)`}`,
+    );
+  }
+  return dir;
+}
+
 function checkHtmx(value: unknown): HtmxMajor {
-  if (value === undefined) return 2;
+  if (value === undefined) return DEFAULTS.htmx;
   if (!isHtmxMajor(value))
     throw new RtOptionsError('htmx', `must be 2 or 4 (a number), got ${JSON.stringify(value)}`);
   return value;
 }
 
 function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEphemeral: boolean } {
-  const devMode = checkBoolean('insecureDevelopmentMode', raw.insecureDevelopmentMode ?? false);
+  const devMode = checkBoolean(
+    'insecureDevelopmentMode',
+    raw.insecureDevelopmentMode ?? DEFAULTS.insecureDevelopmentMode,
+  );
   if (raw.secret === undefined || raw.secret === '') {
     if (!devMode) {
       throw new RtOptionsError(
@@ -125,7 +144,7 @@ function resolveSecret(raw: PlutoRtModuleOptions): { secret: string; secretIsEph
   return { secret: raw.secret, secretIsEphemeral: false };
 }
 
-function resolveKeyPrefix(keyPrefix: unknown = 'pluto-rt:'): string {
+function resolveKeyPrefix(keyPrefix: unknown = DEFAULTS.keyPrefix): string {
   if (typeof keyPrefix === 'string' && /[{}]/.test(keyPrefix)) {
     throw new RtOptionsError(
       'keyPrefix',

@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { RtOptionsError } from '../errors.js';
+import packageRequire from '../platform/package-require.cjs';
+import { DEFAULTS } from './defaults.js';
 import type { PlutoRtConfig } from './pluto-rt-config.js';
 import type { PlutoRtModuleOptions } from './pluto-rt-options.interface.js';
 import { checkObject, checkOneOf, checkString, refuseUnknownKeys } from './option-checks.js';
 
-const DEFAULT_URL = 'redis://127.0.0.1:6379';
 const PUBSUB_KINDS = ['auto', 'sharded', 'classic'] as const;
 const REDIS_KEYS = new Set(['url', 'options', 'cluster', 'client', 'pubsub']);
 const CLUSTER_KEYS = new Set(['nodes', 'options']);
@@ -13,7 +13,7 @@ type ResolvedRedis = PlutoRtConfig['redis'];
 
 /** Validates the `redis` option: one way to reach Redis, and what cluster mode needs. */
 export function resolveRedis(redis: PlutoRtModuleOptions['redis']): ResolvedRedis {
-  if (redis === undefined) return { url: DEFAULT_URL, pubsub: 'auto' };
+  if (redis === undefined) return { url: DEFAULTS.redisUrl, pubsub: 'auto' };
   checkObject('redis', redis);
   // redis.options itself goes to ioredis as it is: its options are ioredis's to know.
   refuseUnknownKeys(redis, REDIS_KEYS, 'redis.');
@@ -55,7 +55,7 @@ export function resolveRedis(redis: PlutoRtModuleOptions['redis']): ResolvedRedi
     checkObject('redis.options', options);
     checkSentinels('redis.options', options);
   }
-  if (url === undefined && options === undefined) return { url: DEFAULT_URL, pubsub };
+  if (url === undefined && options === undefined) return { url: DEFAULTS.redisUrl, pubsub };
   return { url, options, pubsub };
 }
 
@@ -95,9 +95,7 @@ function checkSentinels(option: string, options: { sentinels?: unknown; name?: u
     throw new RtOptionsError(`${option}.name`, 'must name the master the sentinels monitor');
 }
 
-const require = createRequire(import.meta.url);
-
 /** The version of the ioredis that this module loads (the app's, a peer dependency). */
 function ioredisVersion(): string {
-  return (require('ioredis/package.json') as { version: string }).version;
+  return (packageRequire('ioredis/package.json') as { version: string }).version;
 }

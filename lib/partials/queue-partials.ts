@@ -5,6 +5,7 @@ import { sseElement } from '../markup/sse-element.js';
 import type { HtmxMajor } from '../markup/htmx-dialect.js';
 import type { RtQueueService } from '../rt-queue.service.js';
 import {
+  checkParamNames,
   countParam,
   derivedId,
   majorOf,
@@ -14,6 +15,7 @@ import {
   withQuery,
   type PartialOptions,
 } from './partial-params.js';
+import { blockRoutes, keepParam, signedForView } from './route-partials.js';
 
 /** The partials' parameters that a poller placement field comes from. */
 const PLACEMENT_PARAMS = { el: 'id', target: 'target', every: 'interval' } as const;
@@ -24,45 +26,84 @@ export function scriptsPartial(
   routePrefix: string,
   moduleMajor: HtmxMajor,
 ): string {
+  checkParamNames(options, 'pluto_rt/scripts');
   const own = options.hash?.htmx;
   const noHtmx = own === false || own === 'false';
   return scriptTags(routePrefix, noHtmx ? false : majorOf(options, moduleMajor));
 }
 
-/** `{{> pluto_rt/sse queue item_template target mode id}}`: one queue's stream element. */
+/**
+ * `{{> pluto_rt/sse queue item_template target mode keep id}}`: one queue's stream element.
+ * As a block, `{{#> pluto_rt/sse ...}} {{> pluto_rt/route ...}} {{/pluto_rt/sse}}`, items of
+ * the types its routes name go to their own targets over the same connection.
+ */
 export function ssePartial(
+  context: unknown,
+  options: PartialOptions,
+  rt: RtQueueService,
+  moduleMajor: HtmxMajor,
+  safely: (render: () => string) => string,
+): string {
+  const block = blockRoutes(context, options);
+  return block.markup + safely(() => sseConnection(block, options, rt, moduleMajor));
+}
+
+function sseConnection(
+  block: ReturnType<typeof blockRoutes>,
   options: PartialOptions,
   rt: RtQueueService,
   moduleMajor: HtmxMajor,
 ): string {
-  const queue = text(options, 'queue') ?? '';
-  const itemTemplate = text(options, 'item_template') ?? '';
-  const mode = modeParam(options);
+  checkParamNames(options, 'pluto_rt/sse');
+  block.assertUsable();
+  const view = viewOf(options);
+  const { queue, itemTemplate, mode, keep } = view;
   const target = text(options, 'target') ?? 'this';
-  const urls = rt.rtUrls(queue, { itemTemplate, mode });
-  const id = text(options, 'id') ?? derivedId(['sse', queue, target, itemTemplate, mode]);
+  const major = majorOf(options, moduleMajor);
+  const id =
+    text(options, 'id') ??
+    derivedId(['sse', queue, target, itemTemplate, mode, String(keep), ...block.ids]);
   if (!isElementId(id)) throw new PartialParamError('id', id, 'an element id');
-  return sseElement(majorOf(options, moduleMajor), {
+  const { urls } = signed(rt, view, block, target === 'this' ? `#${id}` : target);
+  return sseElement(major, {
     id,
-    url: withQuery(urls.sse, { el: id }),
+    url: withQuery(urls.sse, { el: id, hx: String(major) }),
     target,
     mode,
+    ...(urls.grant.routes ? { routes: urls.grant.routes } : {}),
   });
 }
 
-/** `{{> pluto_rt/polling ... interval count}}`: the first poller; each answer replaces it. */
+/**
+ * `{{> pluto_rt/polling ... interval count}}`: the first poller; each answer replaces it.
+ * A block with routes, as for `pluto_rt/sse`.
+ */
 export function pollingPartial(
+  context: unknown,
+  options: PartialOptions,
+  rt: RtQueueService,
+  moduleMajor: HtmxMajor,
+  safely: (render: () => string) => string,
+): string {
+  const block = blockRoutes(context, options);
+  return block.markup + safely(() => firstPollerOf(block, options, rt, moduleMajor));
+}
+
+function firstPollerOf(
+  block: ReturnType<typeof blockRoutes>,
   options: PartialOptions,
   rt: RtQueueService,
   moduleMajor: HtmxMajor,
 ): string {
-  const queue = text(options, 'queue') ?? '';
-  const itemTemplate = text(options, 'item_template') ?? '';
-  const mode = modeParam(options);
-  const urls = rt.rtUrls(queue, { itemTemplate, mode });
+  checkParamNames(options, 'pluto_rt/polling');
+  block.assertUsable();
+  const view = viewOf(options);
+  const { queue, itemTemplate, mode, keep } = view;
   const target = text(options, 'target');
   if (!target) throw new PartialParamError('target', target, 'a CSS selector such as "#results"');
-  const el = text(options, 'id') ?? derivedId([queue, target, itemTemplate, mode]);
+  const el =
+    text(options, 'id') ??
+    derivedId([queue, target, itemTemplate, mode, String(keep), ...block.ids]);
   const placement = {
     el,
     target,
@@ -75,13 +116,45 @@ export function pollingPartial(
     const [field, expected] = problem;
     throw new PartialParamError(PLACEMENT_PARAMS[field], placement[field], expected);
   }
+  const { urls, routed } = signed(rt, view, block, target);
   const count = countParam(options);
+  // A routed poller's items name their targets (the URL's `into` and routes): it has none.
   const url = withQuery(urls.poll, {
     el,
-    target,
+    ...(routed ? {} : { target }),
     every: placement.every,
     hx: String(placement.hx),
     ...(count === undefined ? {} : { count: String(count) }),
   });
-  return firstPoller(placement, mode, url);
+  const shown = routed ? { ...placement, target: undefined } : placement;
+  return firstPoller(shown, mode, url, urls.grant.routes);
+}
+
+/** What both stream partials read of the view: the queue, its template, mode and keep. */
+function viewOf(options: PartialOptions) {
+  return {
+    queue: text(options, 'queue') ?? '',
+    itemTemplate: text(options, 'item_template') ?? '',
+    mode: modeParam(options),
+    keep: keepParam(options),
+  };
+}
+
+/**
+ * The view's signed URLs: routed (items placed by the URL's target, keep and routes) when
+ * it keeps a bounded list or has routes, else the plain view the page's element places.
+ */
+function signed(
+  rt: RtQueueService,
+  { queue, itemTemplate, mode, keep }: ReturnType<typeof viewOf>,
+  block: ReturnType<typeof blockRoutes>,
+  target: string,
+) {
+  const routed = keep > 0 || block.routes.length > 0;
+  const urls = routed
+    ? signedForView(() =>
+        rt.rtUrls(queue, { itemTemplate, mode, target, keep, routes: block.routes }),
+      )
+    : rt.rtUrls(queue, { itemTemplate, mode });
+  return { urls, routed };
 }

@@ -6,6 +6,11 @@
 export interface QueueWriter {
   /** Appends serialised `json`; resolves to its entry id. */
   push(name: string, json: string): Promise<string>;
-  /** Appends the end marker (once). */
-  complete(name: string): Promise<unknown>;
+  /**
+   * Appends serialised `json` if `position` is past the queue's told position (whoever told
+   * it), which it becomes: its entry id, or undefined when it was not.
+   */
+  pushTold(name: string, json: string, position: number): Promise<string | undefined>;
+  /** Appends the end marker (once) holding `ending`, as queue/end-reason stores it. */
+  complete(name: string, ending: string): Promise<unknown>;
 }

@@ -2,6 +2,12 @@ import { RtQueueCompleteError } from '../errors.js';
 import type { QueueWriter } from './queue-writer.js';
 import { NO_METRICS, outcomeIndexOf, type RtMetrics } from '../metrics/rt-metrics.js';
 import { serializeItem } from './serialize-item.js';
+import { checkEnd, storeEnd, type RtEndReason } from './end-reason.js';
+import { checkPlacement, storePlaced, type RtPlacement } from './item-placement.js';
+import type { QueueSignals } from './queue-signals.js';
+
+/** The signal of a handle made without the module's (it never aborts). */
+const NEVER = new AbortController().signal;
 
 /** The shape `progress()` pushes; item templates can test `item.type === 'progress'`. */
 export interface RtProgressItem {
@@ -21,35 +27,55 @@ export interface RtProgressItem {
 export class RtQueue<T = unknown> {
   private completed = false;
 
-  /** @internal */
+  /** Made by RtQueueService.get (and the testing module's): not for applications. */
   constructor(
     readonly name: string,
     private readonly store: QueueWriter,
     private readonly maxMessageBytes: number,
     private readonly metrics: RtMetrics = NO_METRICS,
+    private readonly signals?: QueueSignals,
   ) {}
 
   /**
-   * Appends an item (a JSON value of type `T`) and resolves to its entry id. Rejects,
-   * writing nothing, with RtSerializationError, RtMessageTooLargeError, RtQueueCompleteError,
-   * RtQueueFullError or RtRedisUnavailableError.
+   * Aborts (with RtCancelledError as its reason) when the queue's page asks to cancel it
+   * (`rt.cancelUrl(name)`, or the `pluto_rt/cancel` partial with `queue=`), whichever
+   * process runs the work: for work that BullMQ does not run, whose processor gets no
+   * signal of its own. Stop the work, then end the queue, e.g. `end('cancelled')`; until
+   * then the page says "cancelling". Every handle of a queue shares one signal.
    */
-  async push(item: T): Promise<string> {
-    if (!this.metrics.on) return this.write(item);
+  get signal(): AbortSignal {
+    return this.signals?.signalOf(this.name) ?? NEVER;
+  }
+
+  /**
+   * Appends an item (a JSON value of type `T`) and resolves to its entry id. With a
+   * `placement`, pages show it at that target with that action (a row of a table updated
+   * in place, a line removed) instead of where their routes send items. Rejects, writing
+   * nothing, with RtSerializationError, RtMessageTooLargeError, RtPlacementError,
+   * RtQueueCompleteError, RtQueueFullError or RtRedisUnavailableError.
+   */
+  async push(item: T, placement?: RtPlacement): Promise<string> {
+    if (!this.metrics.on) return this.write(item, placement);
     const startedAt = performance.now();
     try {
-      const id = await this.write(item);
-      this.metrics.pushed(0, startedAt); // PUSH_OUTCOMES[0] is 'ok'
+      const id = await this.write(item, placement);
+      this.metrics.count('pushes'); // label 0: PUSH_OUTCOMES[0], 'ok'
+      this.metrics.observe('pushDuration', startedAt);
       return id;
     } catch (err) {
-      this.metrics.pushed(outcomeIndexOf(err), startedAt);
+      this.metrics.count('pushes', 1, outcomeIndexOf(err));
+      this.metrics.observe('pushDuration', startedAt);
       throw err;
     }
   }
 
-  private async write(item: T): Promise<string> {
+  private async write(item: T, placement: RtPlacement | undefined): Promise<string> {
     if (this.completed) throw new RtQueueCompleteError(this.name);
-    return this.store.push(this.name, serializeItem(item, this.maxMessageBytes));
+    const json = serializeItem(item, this.maxMessageBytes);
+    return this.store.push(
+      this.name,
+      placement ? storePlaced(json, checkPlacement(placement)) : json,
+    );
   }
 
   /**
@@ -77,7 +103,25 @@ export class RtQueue<T = unknown> {
    * Completing twice is harmless.
    */
   async complete(): Promise<void> {
-    await this.store.complete(this.name);
+    await this.end('complete');
+  }
+
+  /**
+   * Ends the queue as failed, with a short `message` for the page (at most 500 characters,
+   * shown as text): its streams close after the items before it, saying so.
+   */
+  async fail(message?: string): Promise<void> {
+    await this.end('failed', message);
+  }
+
+  /**
+   * Ends the queue with a reason: `complete`, `failed` or `cancelled`, and an optional short
+   * message. The first ending wins: a later one (or `complete()`) changes nothing. Rejects
+   * with RtEndError for an unknown reason or a message that is not short text.
+   */
+  async end(reason: RtEndReason, message?: string): Promise<void> {
+    await this.store.complete(this.name, storeEnd(checkEnd(reason, message)));
     this.completed = true;
+    this.signals?.release(this.name);
   }
 }

@@ -1,5 +1,5 @@
 import { RtError } from '../errors.js';
-import { parseStreamId } from '../store/stream-id.js';
+import { parseCursorId } from '../store/stream-id.js';
 
 /**
  * The `after` option of `stream()` as a canonical cursor: missing or empty means from the
@@ -8,7 +8,10 @@ import { parseStreamId } from '../store/stream-id.js';
  */
 export function streamCursor(after: string | undefined): string {
   const value = after === undefined || after === '' ? '0' : after;
-  const cursor = parseStreamId(value);
-  if (!cursor) throw new RtError(`Invalid cursor ${JSON.stringify(value)}: expected a stream id`);
+  const cursor = parseCursorId(value);
+  if (!cursor)
+    throw new RtError(
+      `Invalid cursor ${JSON.stringify(value)}: expected a stream id, not from the future`,
+    );
   return cursor;
 }

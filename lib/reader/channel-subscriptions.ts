@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import type { Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RtRedisUnavailableError } from '../errors.js';
 import type { RedisConnections } from '../store/redis-connections.js';
+import { SubscribeBatches, type SubscriptionOp } from './subscribe-batches.js';
 
 /** Quiet time after a burst of topology events before the hub re-reads (a failover fires hundreds). */
 const RESYNC_QUIET_MS = 50;
@@ -20,13 +21,19 @@ export class ChannelSubscriptions {
   private quietTimer?: NodeJS.Timeout;
   private burstStartedAt = 0;
   private connectedOnce = false;
+  private lastForcedReconnect = 0;
   private readonly detach: Array<() => void> = [];
+  private readonly batches = new SubscribeBatches((op, channels) => this.send(op, channels));
 
   constructor(
     private readonly connections: RedisConnections,
     onMessage: (channel: string, message: string) => void,
     private readonly onResync: () => void,
-    onReconnect: () => void = () => undefined,
+    onReconnect: () => void,
+    /** How long a subscription may wait for its answer (commandTimeoutMs). */
+    private readonly timeoutMs: number,
+    /** Whether an open stream still wants `channel` (a late answer may come after it left). */
+    private readonly wanted: (channel: string) => boolean,
   ) {
     this.reader = connections.reader;
     this.listen('message', onMessage);
@@ -66,24 +73,70 @@ export class ChannelSubscriptions {
     this.detach.push(() => group.off('moved', onMoved));
   }
 
-  /** Subscribes to `channel` once the reader is connected; rejects with RtRedisUnavailableError. */
+  /**
+   * Subscribes to `channel` once the reader is connected; rejects with RtRedisUnavailableError
+   * after the bound. The reader's commands have no timeout of their own: a SUBSCRIBE sent as
+   * the connection dropped waits in ioredis for the next connection, and the page that opens
+   * the stream must hear 503 meanwhile, not wait for Redis with no answer.
+   */
   async subscribe(channel: string): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
     await this.connections.whenReady(this.reader, 'subscribe');
+    const change = this.change('subscribe', channel);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          // Answered after its stream gave up: drop it if no stream wants it by then.
+          void change.then(
+            () => this.wanted(channel) || this.unsubscribe(channel),
+            () => undefined,
+          );
+          this.reconnectIfWedged();
+          reject(new Error(`no answer within ${this.timeoutMs} ms`));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
     try {
-      if ((await this.kind()) === 'sharded') await this.reader.ssubscribe(channel);
-      else await this.reader.subscribe(channel);
+      await Promise.race([change, late]);
     } catch (err) {
       throw new RtRedisUnavailableError('subscribe', err);
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /**
+   * A SUBSCRIBE left unanswered by a reader that says it is connected: seen after a Redis
+   * restart under load (Node 22), every later one unanswered too. A fresh connection ends
+   * that: the reader reconnects, and its 'ready' resubscribes every open stream's channel
+   * (onResync). At most once per bound; a cluster's subscribers are ioredis's to manage.
+   */
+  private reconnectIfWedged(): void {
+    if (this.connections.isCluster || this.reader.status !== 'ready') return;
+    const now = Date.now();
+    if (now - this.lastForcedReconnect < this.timeoutMs) return;
+    this.lastForcedReconnect = now;
+    (this.reader as Redis).disconnect(true);
   }
 
   /** Drops `channel` (commands go out in order: a later SUBSCRIBE to it follows this). */
   unsubscribe(channel: string): void {
     if (this.reader.status !== 'ready') return; // a lost connection took the subscription along
-    const done = this.kind().then((kind) =>
-      kind === 'sharded' ? this.reader.sunsubscribe(channel) : this.reader.unsubscribe(channel),
-    );
-    done.catch(() => undefined);
+    this.change('unsubscribe', channel).catch(() => undefined);
+  }
+
+  /** One server's (un)subscriptions go in batches; a cluster's one channel at a time. */
+  private change(op: SubscriptionOp, channel: string): Promise<unknown> {
+    return this.connections.isCluster ? this.send(op, [channel]) : this.batches.add(op, channel);
+  }
+
+  private async send(op: SubscriptionOp, channels: string[]): Promise<unknown> {
+    const sharded = (await this.kind()) === 'sharded';
+    if (op === 'subscribe')
+      return sharded ? this.reader.ssubscribe(...channels) : this.reader.subscribe(...channels);
+    return sharded ? this.reader.sunsubscribe(...channels) : this.reader.unsubscribe(...channels);
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { readEnd } from '../queue/end-reason.js';
 import { RtEntry } from '../store/rt-entry.js';
 import type { StreamListener } from './stream-listener.js';
 
@@ -16,13 +17,20 @@ export interface QueueTap {
   lastPushAt: number;
 }
 
-/** A push's channel message, `<prevId> <id> d<json>` or `<prevId> <id> e` (see lua-scripts). */
+/**
+ * A push's channel message, `<prevId> <id> d<json>`, or `<prevId> <id> e[<ending>]` for the
+ * end marker (see lua-scripts).
+ */
 export function parsePublished(message: string): { prevId: string; entry: RtEntry } {
   const first = message.indexOf(' ');
   const second = message.indexOf(' ', first + 1);
-  const json = message[second + 1] === 'd' ? message.slice(second + 2) : undefined;
+  const id = message.slice(first + 1, second);
+  const isItem = message[second + 1] === 'd';
+  const ending = message.slice(second + 2);
   return {
     prevId: message.slice(0, first),
-    entry: new RtEntry(message.slice(first + 1, second), json),
+    entry: isItem
+      ? new RtEntry(id, ending)
+      : new RtEntry(id, undefined, ending === '' ? undefined : readEnd(ending)),
   };
 }

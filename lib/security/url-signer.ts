@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PLUTO_RT_CONFIG, type RtMode } from '../pluto-rt.constants.js';
+import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
+import { routeParts, type Route } from '../markup/route.js';
+import { type RtMode } from '../markup/rt-modes.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 
 /** How a stream URL delivers items: rendered by its template, or as raw JSON. */
@@ -8,7 +10,9 @@ export type StreamFormat = 'html' | 'json';
 
 /**
  * What a stream URL grants: one queue, shown with one template in one mode (or as raw JSON
- * when it has no template), until `expires`.
+ * when it has no template), until `expires`; or, routed, with `routes`: each kind of item
+ * its template, mode and target, the default route (routes[0]) the grant's template and
+ * mode.
  */
 export interface StreamGrant {
   queue: string;
@@ -18,6 +22,8 @@ export interface StreamGrant {
   format: StreamFormat;
   /** Unix time, seconds. */
   expires: number;
+  /** A routed view (see markup/route.ts); without, the page's element places every item. */
+  routes?: Route[];
 }
 
 export type GrantCheck = 'ok' | 'bad-signature' | 'expired';
@@ -54,5 +60,13 @@ export class UrlSigner {
 }
 
 function streamParts(grant: StreamGrant): string[] {
-  return ['v2', grant.queue, grant.template, grant.mode, grant.format, String(grant.expires)];
+  const parts = [
+    'v2',
+    grant.queue,
+    grant.template,
+    grant.mode,
+    grant.format,
+    String(grant.expires),
+  ];
+  return grant.routes ? [...parts, 'routes', ...routeParts(grant.routes)] : parts;
 }

@@ -13,6 +13,21 @@ export function parseStreamId(value: string): string | undefined {
   return `${BigInt(ms!)}-${BigInt(seq!)}`;
 }
 
+/** How far past the clock a cursor may point: Redis's clock may run ahead of the app's. */
+const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A client's cursor, as parseStreamId, or undefined for one that no entry can reach: its
+ * time is beyond any clock (a day ahead). Such a stream would wait for entries past it,
+ * holding its slot, and skip the queue's end.
+ */
+export function parseCursorId(value: string, now = Date.now()): string | undefined {
+  const id = parseStreamId(value);
+  if (id === undefined) return undefined;
+  const ms = id.slice(0, id.indexOf('-'));
+  return Number(ms) > now + CLOCK_SKEW_MS ? undefined : id;
+}
+
 /** Orders two canonical ids: negative, zero or positive like a comparator. */
 export function compareStreamIds(a: string, b: string): number {
   if (a === b) return 0;

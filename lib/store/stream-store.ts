@@ -1,135 +1,145 @@
+import { readEnd, storeEnd } from '../queue/end-reason.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { PLUTO_RT_CONFIG } from '../pluto-rt.constants.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
-import {
-  RtError,
-  RtQueueCompleteError,
-  RtQueueFullError,
-  RtRedisUnavailableError,
-} from '../errors.js';
-import { scriptsFor, type LuaScript, type QueueScripts } from './lua-scripts.js';
-import { MAX_PUSH_BATCH, PushBatches } from './push-batches.js';
-import { RedisConnections, type PubSubKind, type RedisClient } from './redis-connections.js';
+import { RtQueueFullError, RtRedisUnavailableError } from '../errors.js';
+import { BoundedCommands } from './bounded-command.js';
+import { scriptsFor } from './lua-scripts.js';
+import { QueueKeys } from './queue-keys.js';
+import { RedisConnections, type RedisClient } from './redis-connections.js';
+import { ScriptWrites } from './script-writes.js';
 import { RtEntry } from './rt-entry.js';
+import { WaitGate } from './wait-gate.js';
 import { WaitedWrites } from './waited-writes.js';
 import { START_ID } from './stream-id.js';
-
-/** How long a command that Redis refused without running it waits before it is sent again. */
-const NOT_RUN_RETRY_MS = 50;
+import { MAX_PUSH_BATCH, WriteChain } from './write-chain.js';
 
 /** Why a queue has no stream: never pushed to (or abandoned and expired), or completed and expired. */
 export type QueueAbsence = 'not-started' | 'gone';
 
+/** A page of a queue's entries; `more` when it stopped at a limit: entries may follow. */
+export interface Page {
+  entries: RtEntry[];
+  more: boolean;
+}
+
+/** Bytes of items that a page holds at most, beyond its first entry. */
+export const PAGE_BYTES = 128 * 1024;
 /**
- * The queues in Redis: one stream per queue, written and read only through here. A queue's
- * keys and channel share the hash tag `{queue}`, so that each script touches one slot and
- * queues spread over a cluster's masters.
+ * Reads of one process out at once: with PAGE_BYTES each, what Redis holds for the
+ * process's readers and what a push may queue behind stays within a few MB.
+ */
+export const READS_IN_FLIGHT = 128;
+
+/**
+ * The queues in Redis: one stream per queue, written and read only through here. Writes go
+ * through the write chain (call order) as their scripts (ScriptWrites); reads come in pages,
+ * a bounded number of them out at once.
  */
 @Injectable()
 export class StreamStore {
+  readonly keys: QueueKeys;
   private readonly redis: RedisClient;
-  private readonly prefix: string;
-  private readonly waited?: WaitedWrites;
-  private readonly batches: PushBatches;
+  private readonly commands: BoundedCommands;
+  private readonly writes: WriteChain;
+  private readonly reads = new WaitGate(READS_IN_FLIGHT, 0);
 
   constructor(
-    private readonly connections: RedisConnections,
+    connections: RedisConnections,
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
   ) {
     this.redis = connections.command;
-    this.prefix = config.keyPrefix;
+    this.keys = new QueueKeys(config.keyPrefix, connections.clientKeyPrefix);
+    this.commands = new BoundedCommands(connections, config.commandTimeoutMs);
     const { waited } = connections;
     const wait = config.waitForReplicas;
-    this.waited = waited && wait && new WaitedWrites(waited, wait, config.commandTimeoutMs);
-    // A write that waits for replicas answers for its own item only.
-    this.batches = new PushBatches(this.waited ? 1 : MAX_PUSH_BATCH);
-  }
-
-  /** Redis key of a queue's stream, as the command client sees it (and the script's channel). */
-  key(name: string): string {
-    return `${this.prefix}{${name}}`;
-  }
-
-  /**
-   * The key that remembers that a queue started, after its stream expired, so that a late
-   * reader hears "gone" rather than waiting for a start (`:` is not in queue names).
-   */
-  private tombstoneKey(name: string): string {
-    return `${this.key(name)}:started`;
-  }
-
-  /**
-   * The channel that a push to queue `name` publishes on: its key as Redis sees it (with the
-   * command client's own ioredis prefix, which the script's KEYS carry).
-   */
-  channel(name: string): string {
-    return this.connections.clientKeyPrefix + this.key(name);
-  }
-
-  /** The queue whose pushes `channel` carries, or undefined for another channel. */
-  queueOf(channel: string): string | undefined {
-    const head = `${this.connections.clientKeyPrefix}${this.prefix}{`;
-    if (!channel.startsWith(head) || !channel.endsWith('}')) return undefined;
-    return channel.slice(head.length, -1);
-  }
-
-  /**
-   * How long a queue reads as gone after its stream expired: as long as a URL signed for it
-   * may still be used. (It must outlive the stream: max(completed, idle) does not when
-   * completedTtlSeconds >= idleTtlSeconds, and a started-then-abandoned queue needs one too.)
-   */
-  private goneWindow(): number {
-    return Math.max(this.config.idleTtlSeconds, this.config.urlTtlSeconds);
+    const waitedWrites = waited &&
+      wait && {
+        client: waited,
+        writes: new WaitedWrites(waited, wait, config.commandTimeoutMs),
+      };
+    const scripts = new ScriptWrites(
+      this.keys,
+      this.commands,
+      this.redis,
+      config,
+      waitedWrites || undefined,
+    );
+    this.writes = new WriteChain((name, write) => scripts.send(name, write), MAX_PUSH_BATCH);
   }
 
   /** Appends a serialised item; resolves to its entry id. */
   async push(name: string, json: string): Promise<string> {
-    const { idleTtlSeconds, maxMessages } = this.config;
-    const goneTtl = idleTtlSeconds + this.goneWindow();
-    try {
-      const id = await this.batches.add(name, json, (take) =>
-        this.write(
-          'push',
-          (s) => s.push,
-          name,
-          () => [idleTtlSeconds, maxMessages, goneTtl, ...take()],
-        ),
-      );
-      if (id === undefined) throw new RtQueueFullError(name, maxMessages);
-      return id;
-    } catch (err) {
-      if (isReply(err, 'PLUTO_RT_COMPLETE')) throw new RtQueueCompleteError(name);
-      if (isReply(err, 'PLUTO_RT_FULL')) throw new RtQueueFullError(name, maxMessages);
-      throw err;
-    }
-  }
-
-  /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
-  async complete(name: string): Promise<string> {
-    const { completedTtlSeconds } = this.config;
-    const goneTtl = completedTtlSeconds + this.goneWindow();
-    this.batches.close(name);
-    return (await this.write(
-      'complete',
-      (s) => s.complete,
-      name,
-      () => [completedTtlSeconds, goneTtl],
-    )) as string;
+    const id = await this.writes.push(name, json, this.commands.deadline());
+    if (id === undefined) throw new RtQueueFullError(name, this.config.maxMessages);
+    return id;
   }
 
   /**
-   * Up to `count` entries after `after`; `not-started` when the queue has no stream (yet);
-   * `gone` when it was completed and has expired.
+   * Appends a serialised item if `position` is past the queue's told position, whoever told
+   * it: its entry id, or undefined when it was not (what several processes tell once each,
+   * in order: see jobs/job-items).
    */
-  async read(name: string, after: string, count: number): Promise<RtEntry[] | QueueAbsence> {
+  pushTold(name: string, json: string, position: number): Promise<string | undefined> {
+    return this.writes.pushTold(name, json, position, this.commands.deadline());
+  }
+
+  /** Appends the end marker (once) and shortens the queue's life to the completed expiry. */
+  complete(name: string, ending = storeEnd({ reason: 'complete' })): Promise<string> {
+    return this.writes.complete(name, ending, this.commands.deadline());
+  }
+
+  /**
+   * A page of entries after `after`: at most `count`, and past the first at most PAGE_BYTES
+   * of items; `not-started` when the queue has no stream (yet); `gone` when it was completed
+   * and has expired. At most READS_IN_FLIGHT reads of the process are out at once: a flood
+   * of readers waits here (and fails with RtRedisUnavailableError after commandTimeoutMs),
+   * and pushes, on the same connection, queue behind a bounded amount of replies.
+   */
+  async read(
+    name: string,
+    after: string,
+    count: number,
+    sending: () => void = () => undefined,
+  ): Promise<Page | QueueAbsence> {
     const start = after === START_ID ? '-' : `(${after}`;
-    const keys = [this.key(name), this.tombstoneKey(name)];
-    const raw = (await this.run('read', async (kind) =>
-      scriptsFor(kind).read.run(this.redis, keys, [start, count]),
-    )) as string[] | 0 | null;
-    if (raw === null) return 'not-started';
-    if (raw === 0) return 'gone';
-    return toEntries(raw);
+    const keys = [this.keys.stream(name), this.keys.tombstone(name)];
+    const deadline = this.commands.deadline();
+    const release = await this.reads.enter(deadline);
+    if (!release) {
+      const ahead = new Error(`the ${READS_IN_FLIGHT} reads ahead of it did not answer in time`);
+      throw new RtRedisUnavailableError('read', ahead);
+    }
+    try {
+      const raw = (await this.commands.run(
+        'read',
+        (kind) => {
+          sending();
+          return scriptsFor(kind).read.run(this.redis, keys, [start, count, PAGE_BYTES]);
+        },
+        this.redis,
+        deadline,
+      )) as [number, ...string[]] | 0 | null;
+      if (raw === null) return 'not-started';
+      if (raw === 0) return 'gone';
+      return { entries: toEntries(raw), more: raw[0] === 1 };
+    } finally {
+      release();
+    }
+  }
+
+  /** Marks that a cancel was asked for queue `name`'s job (for as long as a URL may be used). */
+  async markCancel(name: string): Promise<void> {
+    const ttl = Math.max(this.config.idleTtlSeconds, this.config.urlTtlSeconds);
+    await this.commands.run('cancel', () => this.redis.set(this.keys.cancel(name), '1', 'EX', ttl));
+  }
+
+  /** Whether a cancel was asked for queue `name`'s job. */
+  async cancelAsked(name: string): Promise<boolean> {
+    const found = await this.commands.run('cancel', () =>
+      this.redis.exists(this.keys.cancel(name)),
+    );
+    return found === 1;
   }
 
   /**
@@ -138,125 +148,22 @@ export class StreamStore {
    */
   async missing(names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const exists = await this.run('sweep', () =>
-      Promise.all(names.map((name) => this.redis.exists(this.key(name)))),
+    const exists = await this.commands.run('sweep', () =>
+      Promise.all(names.map((name) => this.redis.exists(this.keys.stream(name)))),
     );
     return names.filter((_, i) => exists[i] === 0);
   }
-
-  /**
-   * Runs a write script on the queue's keys, waiting for replicas when so configured; its
-   * `args` are taken when it is sent.
-   */
-  private write(
-    operation: string,
-    pick: (scripts: QueueScripts) => LuaScript,
-    name: string,
-    args: () => Array<string | number>,
-  ): Promise<unknown> {
-    const key = this.key(name);
-    const keys = [key, this.tombstoneKey(name), key];
-    const deadline = Date.now() + this.config.commandTimeoutMs;
-    const waited = this.waited;
-    return this.run(
-      operation,
-      async (kind, stillWanted) => {
-        const script = pick(scriptsFor(kind));
-        if (waited) return waited.write(operation, script, keys, args(), deadline, stillWanted);
-        return script.run(this.redis, keys, args(), stillWanted);
-      },
-      this.connections.waited ?? this.redis,
-    );
-  }
-
-  /**
-   * Runs `work` once `client` is ready, all within `commandTimeoutMs`. A reply that says that
-   * Redis did not run the command (CLUSTERDOWN during a failover, TRYAGAIN) is retried here
-   * while there is time; nothing is sent once the caller has heard RtRedisUnavailableError
-   * (ioredis's own delayed retries are off for that reason: see RedisConnections).
-   */
-  private async run<T>(
-    operation: string,
-    work: (kind: PubSubKind, stillWanted: () => boolean) => Promise<T>,
-    client: RedisClient = this.redis,
-  ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const { commandTimeoutMs } = this.config;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const what = client.status === 'ready' ? 'no answer' : 'not connected';
-        reject(
-          new RtRedisUnavailableError(
-            operation,
-            new Error(`${what} within ${commandTimeoutMs} ms`),
-          ),
-        );
-      }, commandTimeoutMs);
-    });
-    const giveUpAt = Date.now() + commandTimeoutMs - NOT_RUN_RETRY_MS;
-    let settled = false;
-    /** Whether the caller still waits: a second send (a retry, a redirection) checks it. */
-    const stillWanted = () => !settled;
-    const attempt = (async () => {
-      for (;;) {
-        await this.connections.whenReady(client, operation);
-        // Ready just after the caller heard that it failed: too late to send anything.
-        if (settled) throw new RtRedisUnavailableError(operation, new Error('gave up'));
-        try {
-          return await work(await this.connections.pubsubKind(this.redis), stillWanted);
-        } catch (err) {
-          if (err instanceof RtError) throw err;
-          if (isReplyError(err) && !isUnavailableReply(err)) throw err;
-          // It did not run (a cluster without a master for its slot, a slot half-moved):
-          // try again while there is time. Nothing is re-sent behind the caller's back.
-          if (!(isReplyError(err) && isNotRunReply(err)) || Date.now() >= giveUpAt) {
-            throw new RtRedisUnavailableError(operation, err);
-          }
-          await new Promise((resolve) => setTimeout(resolve, NOT_RUN_RETRY_MS));
-          if (settled) throw new RtRedisUnavailableError(operation, err);
-        }
-      }
-    })();
-    try {
-      return await Promise.race([attempt, deadline]);
-    } finally {
-      settled = true;
-      clearTimeout(timer);
-    }
-  }
 }
 
-/** The read script's flat reply, `id, json, ...` with '' for the end marker, as entries. */
-function toEntries(flat: string[]): RtEntry[] {
-  const entries = new Array<RtEntry>(flat.length / 2);
+/** The read script's flat reply, `more, id, json, ...` ('' or `!<ending>` for the end marker). */
+function toEntries(flat: [number, ...string[]]): RtEntry[] {
+  const entries = new Array<RtEntry>((flat.length - 1) / 2);
   for (let i = 0; i < entries.length; i++) {
-    const json = flat[2 * i + 1]!;
-    entries[i] = new RtEntry(flat[2 * i]!, json === '' ? undefined : json);
+    const json = flat[2 * i + 2] as string;
+    const id = flat[2 * i + 1] as string;
+    if (json === '') entries[i] = new RtEntry(id, undefined);
+    else if (json[0] === '!') entries[i] = new RtEntry(id, undefined, readEnd(json.slice(1)));
+    else entries[i] = new RtEntry(id, json);
   }
   return entries;
-}
-
-function isReplyError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'ReplyError';
-}
-
-/**
- * Replies that say that the command did not run because of where the data is or the state
- * of the server (a slot moving, a failover, a replica, a load): Redis is unavailable to it.
- */
-function isUnavailableReply(err: Error): boolean {
-  return /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|READONLY|LOADING|MASTERDOWN) /.test(err.message);
-}
-
-/** Replies of a command that Redis refused before running it: safe to send again. */
-function isNotRunReply(err: Error): boolean {
-  return /^(TRYAGAIN|CLUSTERDOWN|MASTERDOWN|LOADING) /.test(err.message);
-}
-
-/** Redis 7 prefixes "ERR " to an error_reply without a space; accept either form. */
-function isReply(err: unknown, code: string): boolean {
-  return (
-    isReplyError(err) &&
-    (err.message.startsWith(`${code} `) || err.message.startsWith(`ERR ${code}`))
-  );
 }

@@ -1,18 +1,22 @@
+/** Lets a command go to Redis; returns the slot when its answer has come. */
+export type Release = () => void;
+
 /**
- * Bounds the writes that wait for replicas in flight at once. WAIT holds its connection
- * until the replicas confirm or its timeout passes (rounded up to the server's cron tick,
- * 100 ms at the default hz), so writes sent behind it queue on the connection; one that
- * has not run when its caller hears RtRedisUnavailableError would still run later, behind
- * the caller's back. Writes beyond the bound wait here instead, and one that cannot be
- * sent with time to spare before its deadline is never sent at all.
+ * Bounds the commands of one kind in flight at once, in call order, and sends none that
+ * could not answer in time. For waited writes (WAIT holds its connection until the replicas
+ * confirm or its timeout passes, rounded up to the server's 100 ms tick, so writes sent
+ * behind it queue on the connection; one that has not run when its caller hears
+ * RtRedisUnavailableError would still run later, behind the caller's back), and for reads
+ * (a flood of catch-ups must not fill Redis's output buffers or hold up the pushes).
  */
 export class WaitGate {
   private inFlight = 0;
+  /** Commands waiting for a slot, first come first served: each tries again when one frees. */
   private readonly waiting = new Set<() => void>();
 
   /**
-   * @param limit writes in flight at once
-   * @param reserveMs the time a write must have left before its deadline to be sent
+   * @param limit commands in flight at once
+   * @param reserveMs the time a command must have left before its deadline to be sent
    */
   constructor(
     private readonly limit: number,
@@ -20,44 +24,34 @@ export class WaitGate {
   ) {}
 
   /**
-   * Resolves with `release` once the write may be sent, soon enough that it and those ahead
-   * of it answer before `deadline` (epoch ms); resolves with undefined when it may not.
+   * Resolves with `release` once the command may be sent, soon enough that it and those
+   * ahead of it answer before `deadline` (epoch ms); with undefined when it may not.
    */
-  enter(deadline: number): Promise<(() => void) | undefined> {
-    const latest = this.latestSend(deadline);
+  enter(deadline: number): Promise<Release | undefined> {
+    if (!this.inTime(deadline)) return Promise.resolve(undefined);
+    if (this.waiting.size === 0 && this.inFlight < this.limit) return Promise.resolve(this.take());
     return new Promise((resolve) => {
-      const tryEnter = () => {
-        if (!this.inTime(deadline)) return finish(undefined);
-        if (this.inFlight >= this.limit) return;
-        this.inFlight++;
-        let released = false;
-        finish(() => {
-          if (released) return;
-          released = true;
-          this.inFlight--;
-          for (const next of this.waiting) {
-            if (this.inFlight >= this.limit) break;
-            next();
-          }
-        });
-      };
-      // At the latest send time a write still waiting is turned away, whatever Date.now()
-      // says: timers run on a monotonic clock, and a re-check against the wall clock that
-      // found it "not yet" left the write waiting with no timer (a hang seen in CI).
-      const timer = setTimeout(() => finish(undefined), Math.max(0, latest - Date.now() + 1));
-      const finish = (release: (() => void) | undefined) => {
+      const finish = (release: Release | undefined): void => {
         clearTimeout(timer);
         this.waiting.delete(tryEnter);
         resolve(release);
       };
+      const tryEnter = (): void => {
+        if (!this.inTime(deadline)) finish(undefined);
+        else if (this.inFlight < this.limit) finish(this.take());
+      };
+      // At the latest send time a command still waiting is turned away, whatever Date.now()
+      // says: timers run on a monotonic clock, and a re-check against the wall clock that
+      // found it "not yet" left the command waiting with no timer (a hang seen in CI).
+      const wait = Math.max(0, this.latestSend(deadline) - Date.now() + 1);
+      const timer = setTimeout(() => finish(undefined), wait);
       this.waiting.add(tryEnter);
-      tryEnter();
     });
   }
 
   /**
-   * Whether a write due by `deadline` may still be sent: also asked before a second send of
-   * one that entered (after NOSCRIPT, a redirection), which queues behind the same writes.
+   * Whether a command due by `deadline` may still be sent: also asked before a second send
+   * of one that entered (a redirection), which queues behind the same commands.
    */
   inTime(deadline: number): boolean {
     return Date.now() <= this.latestSend(deadline);
@@ -65,5 +59,20 @@ export class WaitGate {
 
   private latestSend(deadline: number): number {
     return deadline - this.reserveMs;
+  }
+
+  /** Takes a slot; its release (once only) hands the slot to the first command waiting. */
+  private take(): Release {
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      for (const next of this.waiting) {
+        if (this.inFlight >= this.limit) break;
+        next();
+      }
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import type { PlutoRtWaitForReplicas } from '../options/pluto-rt-options.interface.js';
 import { RtNotReplicatedError, RtRedisUnavailableError } from '../errors.js';
-import { isNoScript, type LuaScript } from './lua-scripts.js';
+import type { LuaScript } from './lua-scripts.js';
 import type { RedisClient } from './redis-connections.js';
 import { WaitGate } from './wait-gate.js';
 
@@ -32,8 +32,9 @@ export class WaitedWrites {
   }
 
   /**
-   * Runs `script` and waits for the replicas; resolves to its reply (the push script's ids,
-   * one here since waited pushes go alone; the complete script's id).
+   * Runs `script` and waits for the replicas; resolves to its reply and how many replicas
+   * confirmed it (fewer than asked: the caller answers RtNotReplicatedError, naming each
+   * entry the script wrote).
    */
   async write(
     operation: string,
@@ -42,7 +43,7 @@ export class WaitedWrites {
     args: Array<string | number>,
     deadline: number,
     stillWanted: () => boolean,
-  ): Promise<unknown> {
+  ): Promise<{ reply: unknown; replicated: boolean; confirmed: number }> {
     const release = await this.gate.enter(deadline);
     if (!release) {
       throw new RtRedisUnavailableError(
@@ -52,28 +53,26 @@ export class WaitedWrites {
     }
     // A second send queues behind the same writes as the first: it needs the same time left.
     const mayResend = () => stillWanted() && this.gate.inTime(deadline);
-    let id: unknown;
-    let confirmed: number;
     try {
-      [id, confirmed] = await this.runAndWait(script, keys, args, mayResend);
+      const [reply, confirmed] = await this.runAndWait(script, keys, args, mayResend);
+      return { reply, replicated: confirmed >= this.wait.replicas, confirmed };
     } finally {
       release();
     }
+  }
+
+  /** The error of an entry `id` that fewer replicas confirmed than asked. */
+  notReplicated(operation: string, id: string, confirmed: number): RtNotReplicatedError {
     const { replicas, timeoutMs } = this.wait;
-    if (confirmed < replicas) {
-      const written = Array.isArray(id) ? id[0] : id;
-      throw new RtNotReplicatedError(operation, String(written), confirmed, replicas, timeoutMs);
-    }
-    return id;
+    return new RtNotReplicatedError(operation, id, confirmed, replicas, timeoutMs);
   }
 
   /**
    * The script, then WAIT, on the connection that wrote. On a cluster ioredis follows a
    * pipeline's MOVED or ASK only when every command of it was redirected, and WAIT (keyless)
    * never is: the redirection is followed here, by sending the pair to the named node
-   * (after ASKING for ASK). The script had not run. Each send after the first goes out only
-   * while `mayResend()`: while its caller waits, with time for an answer before the deadline
-   * (a NOSCRIPT answer delayed past it once got an EVAL written after the caller had heard).
+   * (after ASKING for ASK). The script had not run. A send after the first goes out only
+   * while `mayResend()`: while its caller waits, with time for an answer before the deadline.
    */
   private async runAndWait(
     script: LuaScript,
@@ -86,17 +85,13 @@ export class WaitedWrites {
     let asking = false;
     for (let hop = 0; ; hop++) {
       if (hop > 0 && !mayResend()) throw new Error('no time left to follow a redirection');
-      let replies = await this.pipeline(target, asking, script, false, keys, args);
-      if (isNoScript(replies[0]?.[0])) {
-        if (!mayResend()) {
-          // Turned away, but the next write to this node must find the script, or every
-          // write queued behind WAITs would meet NOSCRIPT late and none would ever run.
-          this.load(target, script, keys[0]!);
-          throw new Error('the script was not cached, and no time was left to send it');
-        }
-        replies = await this.pipeline(target, asking, script, true, keys, args);
-      }
-      const [[scriptError, result] = [], [waitError, confirmed] = []] = replies;
+      const [[scriptError, result] = [], [waitError, confirmed] = []] = await this.pipeline(
+        target,
+        asking,
+        script,
+        keys,
+        args,
+      );
       const redirect = cluster && redirection(scriptError);
       if (redirect && hop < MAX_REDIRECTIONS) {
         if (!redirect.ask) cluster.refreshSlotsCache();
@@ -115,32 +110,17 @@ export class WaitedWrites {
     }
   }
 
-  /**
-   * Caches `script` on the node that serves `key`, in the background: SCRIPT LOAD writes
-   * nothing, so it may run after the caller heard. The EXISTS only routes the pipeline.
-   */
-  private load(target: RedisClient, script: LuaScript, key: string): void {
-    target
-      .pipeline()
-      .script('LOAD', script.source)
-      .exists(key)
-      .exec()
-      .catch(() => undefined); // the next write meets NOSCRIPT and tries again
-  }
-
-  /** [ASKING,] script, WAIT in one pipeline: the replies of the script and of WAIT. */
+  /** [ASKING,] the script (by source: see LuaScript.send), WAIT in one pipeline: their replies. */
   private async pipeline(
     target: RedisClient,
     asking: boolean,
     script: LuaScript,
-    bySource: boolean,
     keys: string[],
     args: Array<string | number>,
   ): Promise<Array<[Error | null, unknown]>> {
     const pipeline = target.pipeline();
     if (asking) pipeline.asking();
-    if (bySource) pipeline.eval(script.source, keys.length, ...keys, ...args);
-    else pipeline.evalsha(script.sha, keys.length, ...keys, ...args);
+    pipeline.eval(script.source, keys.length, ...keys, ...args);
     const replies = (await pipeline.wait(this.wait.replicas, this.wait.timeoutMs).exec()) ?? [];
     return asking ? replies.slice(1) : replies;
   }

@@ -1,11 +1,13 @@
 import { RtQueueCompleteError, RtQueueFullError } from '../errors.js';
+import { readEnd, type RtEnd } from '../queue/end-reason.js';
 import type { QueueWriter } from '../queue/queue-writer.js';
 import { compareStreamIds } from '../store/stream-id.js';
 
-/** One entry as the store keeps it: `json` is undefined for the end marker. */
+/** One entry as the store keeps it: `json` is undefined for the end marker, `end` its ending. */
 export interface MemoryEntry {
   id: string;
   json: string | undefined;
+  end?: RtEnd;
 }
 
 /** Told of each entry appended to a queue, in order. */
@@ -13,6 +15,8 @@ export type EntryListener = (entry: MemoryEntry) => void;
 
 interface MemoryQueue {
   entries: MemoryEntry[];
+  /** The told position (see pushTold). */
+  told: number;
   completed: boolean;
   lastMs: number;
   lastSeq: number;
@@ -39,12 +43,25 @@ export class MemoryQueues implements QueueWriter {
     return this.append(name, queue, json).id;
   }
 
-  /** Idempotent, like the store: completing twice returns the first end marker's id. */
-  async complete(name: string): Promise<string> {
+  /** As the store: pushes if `position` is past the told position, which it becomes. */
+  async pushTold(name: string, json: string, position: number): Promise<string | undefined> {
+    const queue = this.queueFor(name);
+    if (position <= queue.told) return undefined;
+    queue.told = position;
+    return this.push(name, json);
+  }
+
+  /** Idempotent, like the store: the first ending wins, and its end marker's id is returned. */
+  async complete(name: string, ending: string): Promise<string> {
     const queue = this.queueFor(name);
     if (queue.completed) return queue.entries[queue.entries.length - 1]!.id;
     queue.completed = true;
-    return this.append(name, queue, undefined).id;
+    return this.append(name, queue, undefined, readEnd(ending)).id;
+  }
+
+  /** How `name` ended (undefined while it runs). */
+  endingOf(name: string): RtEnd | undefined {
+    return this.queues.get(name)?.entries.at(-1)?.end;
   }
 
   /** The queue's entries (end marker included), or undefined if it has not started. */
@@ -80,14 +97,16 @@ export class MemoryQueues implements QueueWriter {
   private queueFor(name: string): MemoryQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = { entries: [], completed: false, lastMs: 0, lastSeq: 0 };
+      queue = { entries: [], told: -1, completed: false, lastMs: 0, lastSeq: 0 };
       this.queues.set(name, queue);
     }
     return queue;
   }
 
-  private append(name: string, queue: MemoryQueue, json: string | undefined): MemoryEntry {
-    const entry = { id: this.nextId(queue), json };
+  private append(name: string, queue: MemoryQueue, json: string | undefined, end?: RtEnd) {
+    const entry: MemoryEntry = end
+      ? { id: this.nextId(queue), json, end }
+      : { id: this.nextId(queue), json };
     queue.entries.push(entry);
     for (const listener of [...(this.listeners.get(name) ?? [])]) listener(entry);
     return entry;

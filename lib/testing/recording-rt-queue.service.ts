@@ -1,6 +1,12 @@
+import type { RtEnd } from '../queue/end-reason.js';
 import { Observable } from 'rxjs';
 import { RtQueueNotFoundError, RtTemplateError } from '../errors.js';
+import { runStart, type RtJobProgress } from '../jobs/job-items.js';
+import { RunStartWriter } from '../jobs/run-start-writer.js';
+import { jobQueueName, type RtJobRef } from '../queue/job-queue-name.js';
 import { assertQueueName, createQueueName } from '../queue/queue-name.js';
+import { readStored } from '../queue/item-placement.js';
+import { QueueSignals } from '../queue/queue-signals.js';
 import { RtQueue } from '../queue/rt-queue.js';
 import { streamCursor } from '../queue/stream-cursor.js';
 import { TemplateRegistry } from '../render/template-registry.js';
@@ -11,6 +17,7 @@ import type {
   RtQueueService,
   RtStats,
   RtUrlOptions,
+  RtJobUrls,
   RtUrls,
 } from '../rt-queue.service.js';
 import { RtUrlFactory } from '../security/rt-url-factory.js';
@@ -31,14 +38,17 @@ export class RecordingRtQueueService implements RtQueueServiceApi {
   private readonly memory: MemoryQueues;
   private readonly maxMessageBytes: number;
   private readonly urls: RtUrlFactory;
+  private readonly secret: string;
   /** Open `stream()` subscriptions: whether each has seen its queue start. */
   private readonly openStreams = new Map<object, { queue: string; started: boolean }>();
   private readonly resets = new Set<() => void>();
+  private readonly signals = new QueueSignals();
 
   constructor(options: PlutoRtTestingOptions = {}) {
     const { config, routePrefix, checkTemplateFiles } = resolveTestingOptions(options);
     this.memory = new MemoryQueues(config.maxMessages);
     this.maxMessageBytes = config.maxMessageBytes;
+    this.secret = config.secret;
     // With a templatesDir the files must exist, as in the module; without one, only the
     // name rules apply (a unit test need not have the app's views at hand).
     const templates = checkTemplateFiles ? new TemplateRegistry(config) : undefined;
@@ -56,9 +66,33 @@ export class RecordingRtQueueService implements RtQueueServiceApi {
     return createQueueName(prefix);
   }
 
+  // The job's queue, its handle and URLs: as RtQueueService's, with the recorder's secret.
+  jobQueueName(job: RtJobRef): string {
+    return jobQueueName(job, this.secret);
+  }
+
+  forJob<T = unknown>(job: RtJobRef & RtJobProgress): RtQueue<T> {
+    const name = this.jobQueueName(job);
+    const start = runStart(job);
+    if (start.length === 0) return this.get<T>(name);
+    const writer = new RunStartWriter(this.memory, start);
+    return new RtQueue<T>(name, writer, this.maxMessageBytes, undefined, this.signals);
+  }
+
+  jobUrls(job: RtJobRef, options: RtUrlOptions = {}): RtJobUrls {
+    const name = this.jobQueueName(job);
+    const cancel = this.urls.cancelUrl(name, job.queueName, job.id!, options.ttlSeconds);
+    return { ...this.rtUrls(name, options), cancel };
+  }
+
   get<T = unknown>(name: string): RtQueue<T> {
     assertQueueName(name);
-    return new RtQueue<T>(name, this.memory, this.maxMessageBytes);
+    return new RtQueue<T>(name, this.memory, this.maxMessageBytes, undefined, this.signals);
+  }
+
+  cancelUrl(name: string, ttlSeconds?: number): string {
+    assertQueueName(name);
+    return this.urls.queueCancelUrl(name, ttlSeconds);
   }
 
   /**
@@ -75,7 +109,7 @@ export class RecordingRtQueueService implements RtQueueServiceApi {
       const deliver = (entry: MemoryEntry): void => {
         state.started = true;
         if (entry.json === undefined) subscriber.complete();
-        else subscriber.next({ id: entry.id, item: JSON.parse(entry.json) as T });
+        else subscriber.next(messageOf<T>(entry));
       };
       // Listen first, then replay: an entry appended meanwhile is not missed nor doubled.
       let replayed = false;
@@ -131,12 +165,25 @@ export class RecordingRtQueueService implements RtQueueServiceApi {
   messages<T = unknown>(queue: string): RtMessage<T>[] {
     return (this.memory.entries(queue) ?? [])
       .filter((entry) => entry.json !== undefined)
-      .map((entry) => ({ id: entry.id, item: JSON.parse(entry.json!) as T }));
+      .map((entry) => messageOf<T>(entry));
   }
 
-  /** Whether `complete()` was called on `queue`. */
+  /** Whether `queue` ended (`complete()`, `fail()` or `end()` was called on it). */
   isCompleted(queue: string): boolean {
     return this.memory.isCompleted(queue);
+  }
+
+  /** How `queue` ended: `{ reason, message? }`, or undefined while it runs. */
+  endingOf(queue: string): RtEnd | undefined {
+    return this.memory.endingOf(queue);
+  }
+
+  /**
+   * Cancels queue `queue` as its page would (`cancelUrl`): aborts its handles' `signal`
+   * with RtCancelledError. Returns whether a handle had asked for the signal.
+   */
+  cancel(queue: string): boolean {
+    return this.signals.abort(queue);
   }
 
   /** The queues pushed to or completed, in the order they started. */
@@ -149,6 +196,13 @@ export class RecordingRtQueueService implements RtQueueServiceApi {
     this.memory.clear();
     for (const fail of [...this.resets]) fail();
   }
+}
+
+/** An item entry as `stream()` emits it (MemoryQueues keeps the stored form, placement included). */
+function messageOf<T>(entry: MemoryEntry): RtMessage<T> {
+  const { json, placement } = readStored(entry.json!);
+  const item = JSON.parse(json) as T;
+  return placement ? { id: entry.id, item, placement } : { id: entry.id, item };
 }
 
 /** The module's template name rule alone, with its error. */

@@ -5,6 +5,7 @@ import type {
 } from '../options/pluto-rt-options.interface.js';
 import { resolveOptions } from '../options/resolve-options.js';
 import { checkRoutePrefix } from '../options/route-prefix.js';
+import { DEFAULTS } from '../options/defaults.js';
 
 /**
  * The options of `PlutoRtTestingModule.forRoot()`: those of `PlutoRtModule.forRoot()` that
@@ -27,7 +28,7 @@ export interface PlutoRtTestingConfig {
 }
 
 export function resolveTestingOptions(options: PlutoRtTestingOptions = {}): PlutoRtTestingConfig {
-  const { isGlobal: _isGlobal, routePrefix = 'pluto-rt', ...moduleOptions } = options;
+  const { isGlobal: _isGlobal, routePrefix = DEFAULTS.routePrefix, ...moduleOptions } = options;
   checkRoutePrefix(routePrefix);
   // No secret in a test is fine: URLs are then signed with a random one, as in development.
   const config = resolveOptions({

@@ -2,7 +2,7 @@ import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.j
 import { send } from '../helpers/redis-process.js';
 import { exercise, PASSWORD, readmeAclRule } from '../helpers/readme-acl.js';
 
-describe("the README's Redis ACL rule on a cluster (the user set on every node)", () => {
+describe('the documented Redis ACL rule on a cluster (the user set on every node)', () => {
   let cluster: RedisCluster;
   beforeAll(async () => {
     cluster = await startRedisCluster();

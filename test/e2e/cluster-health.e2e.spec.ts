@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Cluster } from 'ioredis';
 import request from 'supertest';
 import { PlutoRtHealthIndicator } from '../../lib/terminus/index.js';
-import { HealthController } from '../fixtures/readme/health.controller.js';
+import { HealthController } from '../readme-example/health/health.controller.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

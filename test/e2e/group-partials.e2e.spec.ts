@@ -96,6 +96,7 @@ describe('partials for either htmx major, and the group partial (e2e)', () => {
         'pluto-rt.css',
         'htmx.min.js',
         'htmx-ext-sse.js',
+        'idiomorph.min.js',
         'pluto-rt.js',
       ]);
       expect(byId(html, 'live')['sse-connect']).toMatch(/^\/pluto-rt\/sse\//);
@@ -159,7 +160,8 @@ describe('partials for either htmx major, and the group partial (e2e)', () => {
       await it2.app.rt.get(jobA!).progress(50);
       const client = await RawSseClient.open(it2.app.url + url);
       try {
-        await client.untilItems(2);
+        // Both histories, ready at once, in one event.
+        await client.untilItems(1);
         expect(client.items.flatMap((block) => shownIn(block.data!).map((s) => s.target))).toEqual([
           '#first',
           '#job-a',

@@ -104,6 +104,24 @@ describe('group polling (e2e)', () => {
     expect(seen).toEqual({ '#q0': upTo(5), '#q2': upTo(2) });
   });
 
+  it('answers the HTML poll URL of rtGroupUrls as returned: the partials, the next cursor in a header, no poller', async () => {
+    const members = listMembers(t, 2);
+    await pushTo(t, members[0]!, 1, 2);
+    const { poll } = t.rt.rtGroupUrls(members);
+    const res = await request(t.url).get(poll);
+    expect(res.status).toBe(200);
+    expect(shownIn(res.text)).toEqual([{ target: '#q0', swap: 'beforeend', numbers: [1, 2] }]);
+    const cursor = res.headers['pluto-rt-cursor'];
+    expect(cursor).toBe(`${members[0]!.ids[1]}.0-0`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.etag).toBeUndefined();
+
+    for (const member of members) await t.rt.get(member.queue).complete();
+    const end = await request(t.url).get(`${poll}&after=${cursor}`);
+    expect([end.status, end.headers['pluto-rt-cursor']]).toEqual([286, 'done.done']);
+    expect(end.headers['cache-control']).toBe('no-store');
+  });
+
   it('answers 200 with the new cursor when a queue only ended (nothing to show, but it moved)', async () => {
     const members = listMembers(t, 2);
     await pushTo(t, members[0]!, 1, 1);

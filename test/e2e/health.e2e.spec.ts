@@ -2,13 +2,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
 import { RtHealthCheck } from '../../lib/index.js';
 import { PlutoRtHealthIndicator } from '../../lib/terminus/index.js';
-import { HealthController } from '../fixtures/readme/health.controller.js';
+import { HealthController } from '../readme-example/health/health.controller.js';
 import { RawSseClient } from '../helpers/sse-client.js';
 import { StoppableRedis } from '../helpers/stoppable-redis.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-/** The README's controller waits 1 s per PING: a hung Redis is reported well within this. */
+/** The guide's controller waits 1 s per PING: a hung Redis is reported well within this. */
 const BOUND_MS = 3_000;
 
 interface HealthBody {
@@ -26,7 +26,7 @@ interface HealthBody {
 }
 
 /**
- * The Terminus indicator over HTTP (the README's HealthController, a real HealthCheckService)
+ * The Terminus indicator over HTTP (the documented HealthController, a real HealthCheckService)
  * against a redis-server of the test's own, which it hangs (SIGSTOP), kills and restarts.
  */
 describe('PlutoRtHealthIndicator', () => {

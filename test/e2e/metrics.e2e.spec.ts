@@ -3,7 +3,8 @@ import { Counter, register, Registry } from 'prom-client';
 import request from 'supertest';
 import { RtOptionsError } from '../../lib/index.js';
 import { loadMetrics } from '../../lib/metrics/load-metrics.js';
-import { NO_METRICS, PLUTO_RT_METRICS } from '../../lib/metrics/rt-metrics.js';
+import { NO_METRICS } from '../../lib/metrics/rt-metrics.js';
+import { PLUTO_RT_METRICS } from '../../lib/pluto-rt.constants.js';
 import { parsePromText, sampleValue, typeLines } from '../helpers/prom-text.js';
 import { RawSseClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -81,6 +82,7 @@ describe('metrics', () => {
     expect(m.value('pushes_total', { outcome: 'RtSerializationError' })).toBe(1);
     expect(m.value('pushes_total', { outcome: 'RtQueueCompleteError' })).toBe(1);
     for (const outcome of [
+      'RtPlacementError',
       'RtQueueFullError',
       'RtRedisUnavailableError',
       'RtNotReplicatedError',

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Render } from '@nestjs/common';
+import hbs from 'hbs';
 import request from 'supertest';
 import { RtQueueService } from '../../lib/index.js';
 import { elements, param } from '../helpers/markup.js';
@@ -80,7 +81,12 @@ async function expectScripts(t: TestApp, html: string, prefix: string) {
     (src) => new RegExp(`^/${prefix}/assets/([\\w.-]+)\\?v=[\\w-]+$`).exec(src)?.[1],
   );
   expect(files).not.toContain(undefined);
-  expect([...files].sort()).toEqual(['htmx-ext-sse.js', 'htmx.min.js', 'pluto-rt.js']);
+  expect([...files].sort()).toEqual([
+    'htmx-ext-sse.js',
+    'htmx.min.js',
+    'idiomorph.min.js',
+    'pluto-rt.js',
+  ]);
   // The extension registers itself with htmx: htmx must load first.
   expect(files.indexOf('htmx.min.js')).toBeLessThan(files.indexOf('htmx-ext-sse.js'));
   for (const src of sources) {
@@ -303,5 +309,45 @@ describe('hbs partials under a custom route prefix', () => {
       (div) => div.class === 'pluto-rt-poller',
     );
     expect(replacement!['hx-get']).toMatch(/^\/live\/rt\/poll\//);
+  });
+});
+
+describe('partial mistakes in the log', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ mvc: true });
+  });
+  afterAll(() => t.close());
+
+  // A view that passes a queue name from the URL gets a new bad value per request: keeping
+  // (and logging) each one grew the heap and the log without bound.
+  it('logs a mistake once per partial and parameter, however many values it comes with', () => {
+    const errors: string[] = [];
+    t.app.useLogger({
+      log: () => undefined,
+      warn: () => undefined,
+      error: (m) => errors.push(String(m)),
+    });
+    try {
+      const view = hbs.handlebars.compile(
+        '{{> pluto_rt/sse queue=queue item_template="pluto_rt/list_item"}}{{> pluto_rt/sse queue="ok_name" item_template="pluto_rt/none"}}',
+      );
+      for (let i = 0; i < 2_000; i++) {
+        const html = view({ queue: `bad name ${i}` });
+        expect(html).toContain(
+          `parameter queue: Invalid queue name: expected 1-200 of [A-Za-z0-9_-], got &quot;bad name ${i}&quot;`,
+        );
+      }
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^Partial pluto_rt\/sse: parameter queue: Invalid queue name.*"bad name 0"/,
+        ),
+        expect.stringMatching(
+          /^Partial pluto_rt\/sse: parameter item_template: Unknown item template "pluto_rt\/none"/,
+        ),
+      ]);
+    } finally {
+      t.app.useLogger(['error', 'warn']);
+    }
   });
 });

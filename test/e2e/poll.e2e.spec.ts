@@ -107,6 +107,77 @@ describe('polling endpoint', () => {
     expect((await request(t.url).get(next)).status).toBe(204);
   });
 
+  it('answers the HTML poll URL of rtUrls as returned: the items, the next cursor in a header, no poller', async () => {
+    const { queue, ids, urls } = await queueWith(2);
+    const res = await request(t.url).get(urls.poll);
+    expect(res.status).toBe(200);
+    expect(itemNumbers(res.text)).toEqual([1, 2]);
+    expect(res.text).not.toContain('pluto-rt-poller');
+    expect(res.headers['pluto-rt-cursor']).toBe(ids[1]);
+
+    const next = `${urls.poll}&after=${res.headers['pluto-rt-cursor']}`;
+    expect((await request(t.url).get(next)).status).toBe(204);
+    await queue.complete();
+    const end = await request(t.url).get(next);
+    expect(end.status).toBe(286);
+    expect(end.text).toBe('');
+  });
+
+  it('refuses a poller placement without the poller element that it places (400)', async () => {
+    const { urls } = await queueWith(1);
+    for (const extra of ['target=%23out', 'every=1s', 'hx=2']) {
+      const res = await request(t.url).get(`${urls.poll}&${extra}`);
+      expect([res.status, res.text]).toEqual([
+        400,
+        'Invalid el: a poller element id, which target, every and hx need',
+      ]);
+    }
+  });
+
+  it('says no-store and gives no ETag on every answer, so a repeated poll is never a 304', async () => {
+    const { queue, ids, urls, poll } = await queueWith(1);
+    const json = t.rt.rtUrls(queue.name).poll;
+    const answers = async () => [
+      await request(t.url).get(poll), // 200
+      await request(t.url).get(`${poll}&after=${ids[0]}`), // 204
+      await request(t.url).get(urls.poll), // 200, no poller
+      await request(t.url).get(json), // 200, JSON
+    ];
+    const before = await answers();
+    await queue.complete();
+    const after = [...(await answers()), await request(t.url).get(json)];
+    expect([...before, ...after].map((res) => res.status)).toEqual([
+      200, 204, 200, 200, 286, 286, 286, 200, 200,
+    ]);
+    for (const res of [...before, ...after]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers.etag).toBeUndefined();
+    }
+    // A client that sends If-None-Match anyway gets the answer again.
+    const again = await request(t.url).get(poll).set('If-None-Match', 'W/"anything"');
+    expect(again.status).toBe(286);
+  });
+
+  it('answers at most 128 KB of items beyond the first, whatever count asks: the cursor goes on from there', async () => {
+    const name = t.rt.createQueueName();
+    const queue = t.rt.get(name);
+    const big = 'x'.repeat(60_000);
+    const ids: string[] = [];
+    for (let n = 1; n <= 5; n++) ids.push(await queue.push({ n, text: big }));
+    const { poll } = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' });
+    const pages: number[][] = [];
+    let cursor = '';
+    for (let hops = 0; hops < 5; hops++) {
+      const res = await request(t.url).get(`${poll}&count=1000&after=${cursor}`);
+      if (res.status === 204) break;
+      pages.push(itemNumbers(res.text));
+      cursor = res.headers['pluto-rt-cursor'] as string;
+    }
+    // Two 60 KB items fit in 128 KB; a third would not.
+    expect(pages).toEqual([[1, 2], [3, 4], [5]]);
+    expect(cursor).toBe(ids[4]);
+  });
+
   it('following the cursor chain yields every message exactly once, in order', async () => {
     const { queue, poll } = await queueWith(7);
     const first = await followChain(`${poll}&count=2`);
@@ -326,7 +397,8 @@ describe('polling endpoint', () => {
 
     it('an expired URL: 286 and an inert poller that says so; a plain client gets 403', async () => {
       const name = t.rt.createQueueName(); // never started: the poller would wait for it
-      const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', ttlSeconds: 1 });
+      // 2 s: an expiry is a whole second, so 1 s can pass before the first poll.
+      const urls = t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item', ttlSeconds: 2 });
       const poll = `${urls.poll}&el=p1&target=%23out`;
       expect((await request(t.url).get(poll).set('HX-Request', 'true')).status).toBe(204);
       await waitFor(() => Date.now() > urls.grant.expires * 1000 + 1, 'the URL to expire', 5000);

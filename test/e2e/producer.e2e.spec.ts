@@ -26,15 +26,16 @@ async function items(t: TestApp, name: string): Promise<unknown[]> {
 /** Counts the scripts the app's command client sends until `stop()`, which returns the count. */
 function countScriptCalls(t: TestApp): { stop(): number } {
   const client = t.app.get(RedisConnections).command;
-  const evalsha = client.evalsha;
+  // Writes go by source (EVAL): see LuaScript.send.
+  const evalBySource = client.eval;
   let calls = 0;
-  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
+  client.eval = ((...args: Parameters<typeof evalBySource>) => {
     calls++;
-    return evalsha.apply(client, args);
-  }) as typeof evalsha;
+    return evalBySource.apply(client, args);
+  }) as typeof evalBySource;
   return {
     stop() {
-      client.evalsha = evalsha;
+      client.eval = evalBySource;
       return calls;
     },
   };

@@ -3,29 +3,21 @@ import { TerminusModule } from '@nestjs/terminus';
 import { register } from 'prom-client';
 import request from 'supertest';
 import { PlutoRtHealthIndicator } from '../../lib/terminus/index.js';
-import { HealthController } from '../fixtures/readme/health.controller.js';
-import { MetricsController } from '../fixtures/readme/metrics.controller.js';
+import { HealthController } from '../readme-example/health/health.controller.js';
+import { MetricsController } from '../readme-example/health/metrics.controller.js';
 import { parsePromText, sampleValue } from '../helpers/prom-text.js';
 import { EventSourceClient } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const fixture = (file: string) =>
-  readFileSync(new URL(`../fixtures/readme/${file}`, import.meta.url), 'utf8');
-
-/** The README's ```ts block that starts with `// <file>`, as the fixture would read. */
-function readmeBlock(file: string): string {
-  const block = README.split('```ts\n').find((part) => part.startsWith(`// ${file}\n`));
-  if (!block) throw new Error(`README.md has no \`\`\`ts block starting with // ${file}`);
-  return block.slice(`// ${file}\n`.length, block.indexOf('```'));
-}
+/** The guide that the README links for health and metrics. */
+const GUIDE = readFileSync(new URL('../../docs/health-and-metrics.md', import.meta.url), 'utf8');
 
 /**
- * The README's "Health and metrics": its controllers are the fixtures served here (word for
- * word, but for the import path of the package), in an app wired as its AppModule is.
+ * The guide's "Health and metrics": its controllers are test/readme-example/health (which
+ * readme-sync.spec.ts keeps equal to the guide), served here in an app wired as its AppModule is.
  */
-describe('README: Health and metrics', () => {
+describe('docs/health-and-metrics.md', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({
@@ -37,20 +29,12 @@ describe('README: Health and metrics', () => {
   });
   afterAll(() => t?.close());
 
-  it.each(['health.controller.ts', 'metrics.controller.ts'])('shows %s as it is tested', (file) => {
-    const tested = fixture(file).replace(
-      "'../../../lib/terminus/index.js'",
-      "'nestjs-pluto-rt/terminus'",
-    );
-    expect(readmeBlock(file)).toBe(tested);
-  });
-
   it('lists every metric that /metrics serves, with its type', async () => {
     const res = await request(t.url).get('/metrics');
     const served = [...res.text.matchAll(/^# TYPE (pluto_rt_\w+) (\w+)$/gm)].map(
       ([, name, type]) => `${name} ${type}`,
     );
-    const listed = [...README.matchAll(/^\| `(pluto_rt_\w+)` \| (\w+) \|/gm)].map(
+    const listed = [...GUIDE.matchAll(/^\| `(pluto_rt_\w+)` \| (\w+) \|/gm)].map(
       ([, name, type]) => `${name} ${type}`,
     );
     expect(listed.sort()).toEqual(served.sort());

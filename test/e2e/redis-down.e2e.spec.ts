@@ -1,9 +1,11 @@
 import http from 'node:http';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { RtRedisUnavailableError } from '../../lib/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-env.mjs';
 import { subscriberCounts } from '../helpers/redis-inspect.js';
+import { RedisConnections } from '../../lib/store/redis-connections.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -24,7 +26,8 @@ interface SseResult {
 
 /**
  * GETs an SSE URL and reads until `until` matches the body, the response ends, or
- * `timeoutMs` passes; then drops the connection (as a closed tab does).
+ * `timeoutMs` passes from the request (status 0 if no answer came by then); then drops the
+ * connection (as a closed tab does).
  */
 function readSse(
   baseUrl: string,
@@ -33,32 +36,48 @@ function readSse(
   timeoutMs = 5_000,
 ): Promise<SseResult> {
   return new Promise((resolve, reject) => {
+    let result: SseResult = { status: 0, contentType: '', body: '' };
+    const finish = () => {
+      clearTimeout(timer);
+      req.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(finish, timeoutMs);
     const req = http.get(
       `${baseUrl}${path}`,
       { agent: false, headers: { accept: 'text/event-stream' } },
       (res) => {
-        let body = '';
-        const finish = () => {
-          clearTimeout(timer);
-          req.destroy();
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type']),
-            body,
-          });
+        result = {
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type']),
+          body: '',
         };
-        const timer = setTimeout(finish, timeoutMs);
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          body += chunk;
-          if (until.test(body)) finish();
+          result.body += chunk;
+          if (until.test(result.body)) finish();
         });
         res.on('end', finish);
         res.on('error', finish);
       },
     );
-    req.on('error', reject);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
+}
+
+/** Settles with `promise`, or rejects naming `what` once `timeoutMs` passed. */
+function within<T>(promise: Promise<T>, what: string, timeoutMs = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${timeoutMs} ms: ${what}`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -84,7 +103,16 @@ describe('Redis down', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
+  /**
+   * While Redis is down its port stays ours: a listener that drops every connection (the
+   * app sees its connections fail, as with no server). Released just before Redis starts
+   * again on it, so that another suite's private server cannot take the port meanwhile.
+   */
+  let placeholder: net.Server | undefined;
+
   async function startRedis(port?: number): Promise<void> {
+    await new Promise((resolve) => (placeholder ? placeholder.close(resolve) : resolve(null)));
+    placeholder = undefined;
     server = await startPrivateRedis(port);
     serverUp = true;
   }
@@ -92,6 +120,12 @@ describe('Redis down', () => {
   async function stopRedis(): Promise<void> {
     await server.stop();
     serverUp = false;
+    const holder = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      holder.once('error', reject);
+      holder.listen(server.port, '127.0.0.1', () => resolve());
+    });
+    placeholder = holder;
   }
 
   beforeAll(async () => {
@@ -106,7 +140,7 @@ describe('Redis down', () => {
     // The app closes its connections cleanly only with a Redis to say goodbye to.
     if (!serverUp) await startRedis(server.port);
     await t.close();
-    await stopRedis();
+    await server.stop(); // for good: no placeholder
     hostProcess().off('unhandledRejection', onUnhandled);
   });
 
@@ -123,6 +157,49 @@ describe('Redis down', () => {
       await waitFor(() => handled, 'Node to report the probe handled');
     } finally {
       hostProcess().off('rejectionHandled', onHandled);
+    }
+  });
+
+  it('logs one warning per connection when Redis goes away, and one line when it is back', async () => {
+    const lines: Array<[string, string]> = [];
+    const record = (level: string) => (message: unknown) =>
+      void lines.push([level, String(message)]);
+    t.app.useLogger({ log: record('log'), warn: record('warn'), error: record('error') });
+    try {
+      await t.rt.get(t.rt.createQueueName()).push({ n: 1 });
+      // The reader connects with the first stream.
+      const sub = t.rt.stream(t.rt.createQueueName()).subscribe({ error: () => undefined });
+      await waitFor(() => t.rt.stats().waitingForStart === 1, 'a stream waiting on the reader');
+      const { command } = t.app.get(RedisConnections);
+      let failedAttempts = 0;
+      const onError = () => void failedAttempts++;
+      command.on('error', onError);
+      await stopRedis();
+      // Several reconnect attempts fail meanwhile: each is an 'error', none a new warning.
+      await waitFor(() => failedAttempts >= 3, 'three failed reconnect attempts');
+      command.off('error', onError);
+      await startRedis(server.port);
+      const about = () =>
+        lines
+          .filter(([, message]) => message.startsWith('Redis connection'))
+          .map(([level, message]) => [
+            level,
+            message
+              .replace(/\): .*; reconnecting$/, '): ...; reconnecting')
+              .replace(/\d+ ms$/, 'N ms'),
+          ]);
+      await waitFor(() => about().length === 4, 'both connections to report their recovery');
+      sub.unsubscribe();
+      expect(about().sort()).toEqual(
+        [
+          ['log', 'Redis connection is back (command) after N ms'],
+          ['log', 'Redis connection is back (reader) after N ms'],
+          ['warn', 'Redis connection error (command): ...; reconnecting'],
+          ['warn', 'Redis connection error (reader): ...; reconnecting'],
+        ].sort(),
+      );
+    } finally {
+      t.app.useLogger(['error', 'warn']);
     }
   });
 
@@ -155,22 +232,25 @@ describe('Redis down', () => {
     expect(completeErr).toBeInstanceOf(RtRedisUnavailableError);
 
     // The SSE endpoint answers 503 with one plain line (not a stream, not a 500).
-    const sse = await request(t.url).get(urls.sse);
+    const sse = await request(t.url).get(urls.sse).timeout(5_000);
     expect(sse.status).toBe(503);
     expect(sse.headers['content-type']).toMatch(/^text\/plain/);
     expect(sse.text).toBe(UNAVAILABLE);
 
     // Polling answers 503 the same way, in both formats.
-    const poll = await request(t.url).get(`${urls.poll}&el=p&target=%23r`);
+    const poll = await request(t.url).get(`${urls.poll}&el=p&target=%23r`).timeout(5_000);
     expect(poll.status).toBe(503);
     expect(poll.headers['content-type']).toMatch(/^text\/plain/);
     expect(poll.text).toBe(UNAVAILABLE);
-    await request(t.url).get(t.rt.rtUrls(before).poll).expect(503);
+    await request(t.url).get(t.rt.rtUrls(before).poll).timeout(5_000).expect(503);
 
     // A stream() subscription errors with the typed error rather than hanging.
-    const streamErr = await new Promise((resolve) => {
-      t.rt.stream(before).subscribe({ error: resolve, complete: () => resolve('completed') });
-    });
+    const streamErr = await within(
+      new Promise((resolve) => {
+        t.rt.stream(before).subscribe({ error: resolve, complete: () => resolve('completed') });
+      }),
+      'stream() while Redis is down',
+    );
     expect(streamErr).toBeInstanceOf(RtRedisUnavailableError);
 
     // The process runs on: the server answers what needs no Redis.
@@ -254,15 +334,23 @@ describe('Redis down', () => {
       const later = t.rt.createQueueName();
       const q = t.rt.get(later);
       await waitFor(() => q.push({ n: 1 }).then(() => true), 'Redis to be back');
-      const live = await new Promise<unknown>((resolve, reject) => {
-        const sub = t.rt.stream(later).subscribe({
-          next: (message) => {
-            sub.unsubscribe();
-            resolve(message);
-          },
-          error: reject,
-        });
-      });
+      // A stream opened as the reader comes back may be refused once (503): open again.
+      const live = await waitFor(
+        () =>
+          within(
+            new Promise<unknown>((resolve, reject) => {
+              const sub = t.rt.stream(later).subscribe({
+                next: (message) => {
+                  sub.unsubscribe();
+                  resolve(message);
+                },
+                error: reject,
+              });
+            }),
+            'the first item of a stream opened after Redis returned',
+          ),
+        'a stream opened after Redis returned to deliver its first item',
+      );
       expect(live).toMatchObject({ item: { n: 1 } });
       const inspector = new Redis(server.url);
       try {

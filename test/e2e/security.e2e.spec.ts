@@ -32,11 +32,13 @@ const TEMPLATE = 'pluto_rt/list_item';
 const require = createRequire(import.meta.url);
 /**
  * What each asset route serves: htmx 2 and htmx 4 (the `htmx4` alias of htmx.org 4), each
- * with its SSE extension as published, and the module's helper and style.
+ * with its SSE extension as published, Idiomorph for htmx 2, and the module's helper and style.
  */
 const ASSET_BODIES: Record<string, () => string> = {
   'htmx.min.js': () => readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
   'htmx-ext-sse.js': () => readFileSync(require.resolve('htmx-ext-sse/dist/sse.min.js'), 'utf8'),
+  'idiomorph.min.js': () =>
+    readFileSync(require.resolve('idiomorph/dist/idiomorph.min.js'), 'utf8'),
   'htmx4.min.js': () => readFileSync(require.resolve('htmx4/dist/htmx.min.js'), 'utf8'),
   'htmx4-sse.js': () => readFileSync(require.resolve('htmx4/dist/ext/hx-sse.min.js'), 'utf8'),
   'pluto-rt.js': () => CLIENT_SCRIPT,
@@ -303,6 +305,10 @@ describe('security', () => {
       const longer = t.rt.rtUrls(name, { itemTemplate: TEMPLATE, ttlSeconds: 600 });
       expect(longer.grant.expires).toBeGreaterThanOrEqual(before + 600);
 
+      // exp is a whole second: a URL signed late in a second, with urlTtlSeconds 1, has only
+      // the rest of that second to live, and its first request below could meet a 403 (seen
+      // on a loaded machine). Sign just after a second starts: the request has ~1 s.
+      await new Promise((resolve) => setTimeout(resolve, 1_020 - (Date.now() % 1_000)));
       const jsonUrls = t.rt.rtUrls(name);
       const json = jsonUrls.poll;
       expect((await request(t.url).get(json)).status).toBe(200);

@@ -106,17 +106,18 @@ describe('SSE transport (e2e)', () => {
         await q.push({ n: 2, text: '<b>two</b> & "q"' }),
       ];
       const client = await open(sseUrl(name));
-      await client.untilItems(2);
+      await client.untilListItems(2);
       ids.push(await q.push({ n: 3, text: 'three' }));
-      const items = await client.untilItems(3);
+      await client.untilListItems(3);
 
-      expect(idsOf(items)).toEqual(ids);
-      expect(items.map((block) => block.data)).toEqual([
-        listItem(1, 'one'),
-        listItem(2, '&lt;b&gt;two&lt;/b&gt; &amp; &quot;q&quot;'),
+      // The history is one event (items ready at once go together), whose id is its last
+      // item's; a live item is one of its own.
+      expect(idsOf(client.items)).toEqual([ids[1], ids[2]]);
+      expect(client.items.map((block) => block.data)).toEqual([
+        listItem(1, 'one') + listItem(2, '&lt;b&gt;two&lt;/b&gt; &amp; &quot;q&quot;'),
         listItem(3, 'three'),
       ]);
-      for (const block of items) {
+      for (const block of client.items) {
         expect(block.lines.some((line) => line.startsWith('event:'))).toBe(false);
         expect(block.lines[0]).toBe(`id: ${block.id}`);
       }
@@ -178,13 +179,13 @@ describe('SSE transport (e2e)', () => {
       const name = t.rt.createQueueName();
       const ids = await pushMany(name, 1, 5);
       const client = await open(sseUrl(name), { 'Last-Event-ID': ids[1]! });
-      await client.untilItems(3);
+      await client.untilListItems(3);
       ids.push(...(await pushMany(name, 6, 6)));
       await t.rt.get(name).complete();
       await client.untilEnd();
 
-      expect(idsOf(client.items)).toEqual(ids.slice(2));
-      expect(client.items.map((block) => block.data)).toEqual(
+      expect(idsOf(client.items)).toEqual([ids[4], ids[5]]);
+      expect(client.listItems.map((item) => item.html)).toEqual(
         [3, 4, 5, 6].map((n) => listItem(n, `item ${n}`)),
       );
     });
@@ -193,7 +194,7 @@ describe('SSE transport (e2e)', () => {
       const name = t.rt.createQueueName();
       const ids = await pushMany(name, 1, 3);
       const client = await open(sseUrl(name), { 'Last-Event-ID': ids[0]! });
-      await client.untilItems(2);
+      await client.untilListItems(2);
       const opening = client.blocks[0]!;
       expect(opening.id).toBe(ids[0]);
       expect(opening.lines).toContain('retry: 1000');
@@ -210,7 +211,8 @@ describe('SSE transport (e2e)', () => {
       await t.rt.get(name).complete();
       await client.untilEnd();
 
-      expect(idsOf(client.items)).toEqual(ids.slice(4));
+      expect(client.listItems.map((item) => item.n)).toEqual([5, 6, 7]);
+      expect(client.items.at(-1)!.id).toBe(ids[6]);
     });
 
     it('closes at once a stream resumed after the end marker (a client that reconnects after close)', async () => {
@@ -292,21 +294,28 @@ describe('SSE transport (e2e)', () => {
       expect(client.events.at(-1)!.event).toBe('close');
     });
 
-    it.each(['append', 'reverse'] as const)(
-      '%s sends every item in stream order (the page orders them)',
-      async (mode) => {
+    it.each([
+      ['append', [1, 2, 3, 4, 5]],
+      ['reverse', [3, 2, 1, 4, 5]],
+    ] as const)(
+      "%s sends the items of an event in the order the page's swap shows them (%j)",
+      async (mode, order) => {
         const name = t.rt.createQueueName();
         const ids = await pushMany(name, 1, 3);
         const client = await open(sseUrl(name, mode));
-        await client.untilItems(3);
-        ids.push(...(await pushMany(name, 4, 5)));
+        await client.untilListItems(3);
+        // Live items one at a time (each shown before the next is pushed), so that each
+        // comes in an event of its own: merged, they would be one.
+        ids.push(...(await pushMany(name, 4, 4)));
+        await client.untilListItems(4);
+        ids.push(...(await pushMany(name, 5, 5)));
         await t.rt.get(name).complete();
         await client.untilEnd();
 
-        expect(idsOf(client.items)).toEqual(ids);
-        expect(client.items.map((block) => block.data)).toEqual(
-          [1, 2, 3, 4, 5].map((n) => listItem(n, `item ${n}`)),
-        );
+        // The history in one event, newest first in reverse mode (swapped in at the top as
+        // one); each live item in one of its own.
+        expect(idsOf(client.items)).toEqual([ids[2], ids[3], ids[4]]);
+        expect(client.listItems.map((item) => item.n)).toEqual(order);
       },
     );
 
@@ -336,22 +345,25 @@ describe('SSE transport (e2e)', () => {
       const ids = await pushMany(name, 1, 1);
       const url = sseUrl(name);
       const clients = await Promise.all([open(url), open(url), open(url)]);
-      await Promise.all(clients.map((client) => client.untilItems(1)));
+      await Promise.all(clients.map((client) => client.untilListItems(1)));
       expect(await numsub(name)).toBe(1);
 
       ids.push(...(await pushMany(name, 2, 20)));
-      await Promise.all(clients.map((client) => client.untilItems(20)));
+      await Promise.all(clients.map((client) => client.untilListItems(20)));
       const late = await open(url);
-      await late.untilItems(20);
+      await late.untilListItems(20);
       ids.push(...(await pushMany(name, 21, 21)));
       await t.rt.get(name).complete();
       await Promise.all([...clients, late].map((client) => client.untilEnd()));
 
       for (const client of [...clients, late]) {
-        expect(idsOf(client.items)).toEqual(ids);
-        expect(client.items.map((block) => block.data)).toEqual(
+        expect(client.listItems.map((item) => item.html)).toEqual(
           ids.map((_, i) => listItem(i + 1, `item ${i + 1}`)),
         );
+        // Each event's id is the id of the last item it carries.
+        const lastOfEach = client.items.map((block) => block.id);
+        expect(lastOfEach.at(-1)).toBe(ids.at(-1));
+        expect(lastOfEach.every((id) => ids.includes(id!))).toBe(true);
         expect(client.events.at(-1)!.event).toBe('close');
       }
     });
@@ -446,14 +458,16 @@ describe('SSE transport (e2e)', () => {
       await t.rt.get(name).complete();
       for (const client of clients) {
         await client.untilEnd();
-        expect(idsOf(client.items)).toEqual(ids);
-        expect(client.items.map((block) => block.data)).toEqual([
-          listItem(1, 'item 1'),
-          listItem(2, 'item 2'),
-          listItem(3, 'item 3'),
-        ]);
+        // Pushed back to back, the items may come merged: once each, in order, and each
+        // event's id is its last item's.
+        expect(client.listItems.map((item) => item.html)).toEqual(
+          [1, 2, 3].map((n) => listItem(n, `item ${n}`)),
+        );
+        for (const item of client.listItems.filter(
+          (it, i, all) => all[i + 1]?.eventId !== it.eventId,
+        ))
+          expect(item.eventId).toBe(ids[item.n - 1]);
         expect(client.events.at(-1)).toMatchObject({ event: 'close', data: 'complete' });
-        expect(client.events).toHaveLength(4);
       }
     });
 
@@ -466,12 +480,15 @@ describe('SSE transport (e2e)', () => {
       await t.rt.get(name).complete();
       await source.until(() => source.closeEvents.length === 1, 'the close event');
 
-      expect(source.messages.map((m) => m.lastEventId)).toEqual(ids);
-      expect(source.messages.map((m) => m.data)).toEqual([
-        listItem(1, 'item 1'),
-        listItem(2, 'item 2'),
-        listItem(3, 'item 3'),
-      ]);
+      // Items pushed back to back may come merged: in order, once, and each event's id is
+      // its last item's.
+      expect(source.messages.map((m) => m.data).join('')).toBe(
+        [1, 2, 3].map((n) => listItem(n, `item ${n}`)).join(''),
+      );
+      for (const message of source.messages) {
+        const last = Number(/data-n="(\d+)">[^<]*<\/li>$/.exec(message.data)![1]);
+        expect(message.lastEventId).toBe(ids[last - 1]);
+      }
       expect(source.closeEvents[0]!.data).toBe('complete');
       expect(source.requests).toEqual([null]);
     });

@@ -1,17 +1,2 @@
-import { chromium, type Browser } from 'playwright-core';
-
-/** Debian's headless Chromium, quiet (no background traffic that could disturb the tests). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+// Debian's headless Chromium, shared with the bench (scripts/chromium.mjs).
+export { launchChromium } from '../../scripts/chromium.mjs';

@@ -50,6 +50,11 @@ export function shownIn(html: string): Shown[] {
   }));
 }
 
+/** How many list items the partials of `blocks` carry, in all. */
+export function shownCount(blocks: SseBlock[]): number {
+  return Object.values(numbersByTarget(blocks)).reduce((sum, numbers) => sum + numbers.length, 0);
+}
+
 /** The numbers each target received over `blocks`, in arrival order. */
 export function numbersByTarget(blocks: SseBlock[]): Record<string, number[]> {
   const byTarget: Record<string, number[]> = {};

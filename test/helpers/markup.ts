@@ -12,11 +12,11 @@ export function elements(html: string, tag: string): Attrs[] {
 }
 
 /**
- * The attributes of `html`, which must be exactly one empty `<div>`, as written (entities
- * kept, so that a test can check the escaping); a bare attribute maps to ''.
+ * The attributes of `html`, which must be exactly one `<div>` holding no other div, as
+ * written (entities kept, so that a test can check the escaping); a bare attribute maps to ''.
  */
 export function singleDivAttributes(html: string): Map<string, string> {
-  const match = /^<div ((?:[\w:-]+(?:="[^"]*")?\s*)*)><\/div>$/.exec(html);
+  const match = /^<div ([^>]*)>((?:(?!<div)[^])*)<\/div>$/.exec(html);
   if (!match) throw new Error(`not one div: ${html}`);
   return new Map(
     [...match[1]!.matchAll(/([\w:-]+)(?:="([^"]*)")?/g)].map((m) => [m[1]!, m[2] ?? '']),

@@ -7,11 +7,14 @@ import { startTestApp } from './test-app.js';
 
 export const PASSWORD = 'acl-test-password';
 
-/** The ACL SETUSER line of the README, as arguments, with the test's password. */
+/** Where the ACL rule is documented: the Redis Cluster / Sentinel guide. */
+const GUIDE = 'docs/cluster-and-sentinel.md';
+
+/** The ACL SETUSER line of the guide, as arguments, with the test's password. */
 export function readmeAclRule(): string[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const line = /```acl\n(ACL SETUSER [^\n]+)\n```/.exec(readme)?.[1];
-  if (!line) throw new Error('README.md has no ```acl block with an ACL SETUSER line');
+  const guide = readFileSync(new URL(`../../${GUIDE}`, import.meta.url), 'utf8');
+  const line = /```acl\n(ACL SETUSER [^\n]+)\n```/.exec(guide)?.[1];
+  if (!line) throw new Error(`${GUIDE} has no \`\`\`acl block with an ACL SETUSER line`);
   return line.replace('>CHANGE-ME', `>${PASSWORD}`).split(' ').slice(3); // after ACL SETUSER <user>
 }
 

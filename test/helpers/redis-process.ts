@@ -85,6 +85,7 @@ export async function spawnRedis(
     const log = await readFile(logFile, 'utf8').catch(() => '');
     throw new Error(
       `${String(err)}\n--- ${logFile} (tail) ---\n${log.split('\n').slice(-15).join('\n')}`,
+      { cause: err },
     );
   }
   return proc;

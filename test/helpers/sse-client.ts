@@ -97,6 +97,30 @@ export class RawSseClient {
     );
   }
 
+  /**
+   * The list items the item events carry (test/fixtures/views/pluto_rt/list_item.hbs: one
+   * `<li class="item" data-n>` each), in order, with the id of the event that carried each:
+   * items that arrive together come in one event (a merged burst).
+   */
+  get listItems(): Array<{ eventId: string | undefined; n: number; html: string }> {
+    return this.items.flatMap((block) =>
+      [...(block.data ?? '').matchAll(/<li class="item" data-n="(-?\d+)">.*?<\/li>/g)].map((m) => ({
+        eventId: block.id,
+        n: Number(m[1]),
+        html: m[0],
+      })),
+    );
+  }
+
+  /** Waits for `count` list items (see listItems). */
+  untilListItems(count: number, timeoutMs?: number): Promise<RawSseClient['listItems']> {
+    return this.until(
+      () => (this.listItems.length >= count ? this.listItems : undefined),
+      `${count} list item(s)`,
+      timeoutMs,
+    );
+  }
+
   /** Waits for `count` item events. */
   untilItems(count: number, timeoutMs?: number): Promise<SseBlock[]> {
     return this.until(

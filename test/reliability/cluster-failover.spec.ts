@@ -107,6 +107,7 @@ describe('Redis Cluster: master failover mid-stream', () => {
       // written before: its answer was lost, the README's caveat).
       expect(tally.storedAfterUnavailable.writtenLater).toBe(0);
       expect(tally.repeatedInRecord).toBe(0);
+      expect(tally.outOfOrderInRecord).toBe(0);
       expect(tally.repeatedAtClients).toBe(0);
       expect(tally.outOfOrderClients).toBe(0);
       expect(tally.missedByClients).toBe(0);

@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import type { PlutoRtModuleOptions } from '../../lib/index.js';
 import { RedisConnections } from '../../lib/store/redis-connections.js';
+import { itemsOfEvents } from '../helpers/merged-events.js';
 import { deliveryReport, exactlyOnceInOrder } from './helpers/delivery-report.js';
 import { busyCounters } from './helpers/idle-stats.js';
 import { PacedProducer } from './helpers/paced-producer.js';
@@ -18,8 +19,6 @@ const MESSAGES = 500;
 const ENDS_IN_MIGRATION = 5;
 /** Pushes each move waits for while the keys are on the target and the slot is not yet. */
 const PUSHES_HALF_MOVED = 3;
-
-const dataN = (data: string | undefined) => Number(/data-n="(-?\d+)"/.exec(data ?? '')?.[1]);
 
 /** `items` in an order drawn from `rng` (Fisher-Yates). */
 function shuffled<T>(items: T[], rng: Rng): T[] {
@@ -48,6 +47,8 @@ interface Lane {
   atGate: Promise<void>;
   openGate: () => void;
   endsHalfMoved: boolean;
+  /** The id of the item that started the queue (n = -1). */
+  first: string;
 }
 
 /**
@@ -95,7 +96,7 @@ describe('Redis Cluster: slot migration mid-stream', () => {
         const key = t.key(name);
         const queue = t.rt.get(name);
         // The first item starts the queue: each client follows a live stream from its start.
-        await queue.push({ n: -1, text: 'start' });
+        const first = await queue.push({ n: -1, text: 'start' });
         const client = await RawSseClient.open(
           t.url + t.rt.rtUrls(name, { itemTemplate: 'pluto_rt/list_item' }).sse,
         );
@@ -119,6 +120,7 @@ describe('Redis Cluster: slot migration mid-stream', () => {
           atGate: reached.promise,
           openGate: gate.open,
           endsHalfMoved: endsHalfMoved.has(i),
+          first,
         });
       }
       await Promise.all(lanes.map((l) => l.client.untilItems(1)));
@@ -192,10 +194,14 @@ describe('Redis Cluster: slot migration mid-stream', () => {
         ...lanes.flatMap((l) => l.producer.failed.map((o) => String(o.error))),
         ...failedCompletes.map((err) => `complete: ${err}`),
       ];
-      const reports = lanes.map(({ producer, client }) =>
+      const shown = lanes.map(({ producer, client, first }) => {
+        const idOf = new Map(producer.ok.map((o) => [o.n, o.id!]));
+        return itemsOfEvents(client.items, (n) => (n === -1 ? first : idOf.get(n)));
+      });
+      const reports = lanes.map(({ producer }, i) =>
         deliveryReport(
           producer.ok.map((o) => o.id!),
-          client.items.slice(1).map((e) => e.id!),
+          shown[i]!.slice(1).map((e) => e.id),
         ),
       );
       const ms = moves.map((m) => m.ms).sort((a, b) => a - b);
@@ -214,7 +220,7 @@ describe('Redis Cluster: slot migration mid-stream', () => {
           queue: name,
           ...exactlyOnceInOrder(MESSAGES),
         });
-        expect(client.items.map((e) => dataN(e.data))).toEqual([
+        expect(shown[i]!.map((e) => e.n)).toEqual([
           -1,
           ...Array.from({ length: MESSAGES }, (_, n) => n),
         ]);

@@ -1,3 +1,4 @@
+import { itemsOfEvents } from '../helpers/merged-events.js';
 import request from 'supertest';
 import { busyCounters } from './helpers/idle-stats.js';
 import { deliveryReport, exactlyOnceInOrder } from './helpers/delivery-report.js';
@@ -94,7 +95,7 @@ describe('multiple instances', () => {
           key,
           deliveryReport(
             ids,
-            c.messages.map((m) => m.id),
+            itemsOfEvents(c.messages, (n) => ids[n]).map((item) => item.id),
           ),
         ]),
       ),

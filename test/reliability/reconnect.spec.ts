@@ -1,3 +1,4 @@
+import { itemsOfEvents } from '../helpers/merged-events.js';
 import { CuttingProxy } from './helpers/cutting-proxy.js';
 import { busyCounters } from './helpers/idle-stats.js';
 import { deliveryReport, exactlyOnceInOrder } from './helpers/delivery-report.js';
@@ -69,11 +70,12 @@ describe('reconnect with Last-Event-ID under random cuts', () => {
       await source.untilClosed(20_000);
       proxy.disarm(); // a cut armed after the last chunk must not hit the next trial
 
+      const items = itemsOfEvents(source.messages, (n) => ids[n]);
       const report = deliveryReport(
         ids,
-        source.messages.map((m) => m.id),
+        items.map((item) => item.id),
       );
-      const shown = source.messages.map((m) => Number(/data-n="(\d+)"/.exec(m.data)?.[1]));
+      const shown = items.map((item) => item.n);
       // Each reconnect asked for what came after the last message it had received.
       const resumes = source.requests.slice(1);
       totals.pushed += report.pushed;

@@ -1,3 +1,4 @@
+import { itemNs } from '../helpers/merged-events.js';
 import type { RedisOptions } from 'ioredis';
 import request from 'supertest';
 import { RtRedisUnavailableError } from '../../lib/index.js';
@@ -5,7 +6,7 @@ import { PacedProducer } from './helpers/paced-producer.js';
 import { watchProcess, type ProcessWatch } from './helpers/process-watch.js';
 import { redisEnv, RestartableRedis } from './helpers/restartable-redis.js';
 import { RawSseClient } from '../helpers/sse-client.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { startTestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const COMMAND_TIMEOUT_MS = 500;
@@ -17,8 +18,6 @@ const COMMAND_TIMEOUT_MS = 500;
  */
 const NOT_HUNG_MS = COMMAND_TIMEOUT_MS * 6;
 const STREAMS = 3;
-
-const dataN = (data: string | undefined) => Number(/data-n="(-?\d+)"/.exec(data ?? '')?.[1]);
 
 describe('Redis restart in the middle of a job', () => {
   let watch: ProcessWatch;
@@ -44,7 +43,9 @@ describe('Redis restart in the middle of a job', () => {
       );
       await Promise.all(clients.map((c) => c.untilItems(1)));
 
-      const producer = new PacedProducer(queue);
+      // Up to 3 pushes on their way at once, from two handles: they must be stored (and
+      // reach the streams) in call order across the restart.
+      const producer = new PacedProducer(queue, 5, 0, { inFlight: 3, handles: [t.rt.get(name)] });
       await waitFor(() => producer.ok.length >= 50, '50 pushes before the outage');
 
       const stopping = Date.now();
@@ -90,7 +91,7 @@ describe('Redis restart in the middle of a job', () => {
       );
       const okNs = producer.ok.map((o) => o.n);
       for (const client of clients) {
-        const got = client.items.map((e) => dataN(e.data));
+        const got = client.items.flatMap((e) => itemNs(e.data));
         const ids = client.items.map((e) => e.id!);
         expect(new Set(ids).size).toBe(ids.length);
         expect(got.filter((n) => !inFlight.has(n))).toEqual([-1, ...okNs]);
@@ -146,7 +147,7 @@ describe('Redis restart in the middle of a job', () => {
         'event: close',
         10_000,
       );
-      expect(client.items.map((e) => dataN(e.data))).toEqual([1, 2]);
+      expect(client.items.flatMap((e) => itemNs(e.data))).toEqual([1, 2]);
       expect(watch.rejections).toEqual([]);
     } finally {
       await t.close();

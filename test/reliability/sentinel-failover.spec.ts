@@ -65,6 +65,7 @@ describe('Sentinel: master failover mid-stream', () => {
       expect(run.maxUnavailableMs).toBeLessThanOrEqual(NOT_HUNG_MS);
       expect(tally.storedAfterUnavailable.writtenLater).toBe(0);
       expect(tally.repeatedInRecord).toBe(0);
+      expect(tally.outOfOrderInRecord).toBe(0);
       expect(tally.repeatedAtClients).toBe(0);
       expect(tally.outOfOrderClients).toBe(0);
       expect(tally.missedByClients).toBe(0);

@@ -1,3 +1,4 @@
+import { itemNs } from '../helpers/merged-events.js';
 import { RtNotReplicatedError, type PlutoRtModuleOptions, type RtQueue } from '../../lib/index.js';
 import { readRecord } from './helpers/failover-tally.js';
 import { watchProcess, type ProcessWatch } from './helpers/process-watch.js';
@@ -21,8 +22,6 @@ const CONCURRENCY = 10;
 /** A push that the replica cannot confirm answers after WAIT's timeout: allow for a slow machine. */
 const NOT_REPLICATED_SLACK_MS = 500;
 const PAUSED_PUSHES = 5;
-
-const dataN = (data: string | undefined) => Number(/data-n="(-?\d+)"/.exec(data ?? '')?.[1]);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -137,11 +136,19 @@ async function replicaPaused(
     expect(latency).toBeLessThanOrEqual(WAIT.timeoutMs + NOT_REPLICATED_SLACK_MS);
     // The write stands: the master holds it under the id the error names, readers got it.
     expect(record.map((r) => r.id)).toContain(e.id);
-    expect(client.items.map((i) => i.id)).toContain(e.id);
+  }
+  // Readers got every stored item, in order (so the rejected ones too), and each event's id
+  // is its last item's entry id.
+  const stored = record.filter((r) => !r.end);
+  const ns = client.items.flatMap((i) => itemNs(i.data));
+  expect(ns).toEqual(stored.map((r) => r.n));
+  let shown = 0;
+  for (const event of client.items) {
+    shown += itemNs(event.data).length;
+    expect(event.id).toBe(stored[shown - 1]!.id);
   }
   // Nothing repeated or lost: 0, the five unconfirmed ones, then the one after the resume
   // (pushes retried by waitFor are each either stored once or not at all).
-  const ns = client.items.map((i) => dataN(i.data));
   expect(ns.slice(0, PAUSED_PUSHES + 1)).toEqual([0, 1, 2, 3, 4, 5]);
   expect(ns.slice(PAUSED_PUSHES + 1).every((n) => n === PAUSED_PUSHES + 1)).toBe(true);
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { RtOptionsError, RtQueueService } from '../../lib/index.js';
+import { RtEndError, RtOptionsError, RtQueueService } from '../../lib/index.js';
 import { PlutoRtTestingModule, RecordingRtQueueService } from '../../lib/testing/index.js';
 
 /** Code under test, as an app writes it: constructor injection of RtQueueService. */
@@ -30,6 +30,22 @@ describe('PlutoRtTestingModule', () => {
     expect(rt.pushed('job-1')).toEqual(['a', 'b']);
     expect(rt.isCompleted('job-1')).toBe(true);
     expect(url.startsWith('/pluto-rt/poll/job-1?')).toBe(true);
+    await moduleRef.close();
+  });
+
+  it('records how a queue ended: endingOf, the first ending winning, typed errors as the store', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PlutoRtTestingModule.forRoot()],
+    }).compile();
+    const rt = moduleRef.get(RecordingRtQueueService);
+    await rt.get('ok').complete();
+    await rt.get('bad').fail('Disk full');
+    await rt.get('bad').end('cancelled');
+    expect(rt.endingOf('ok')).toEqual({ reason: 'complete' });
+    expect(rt.endingOf('bad')).toEqual({ reason: 'failed', message: 'Disk full' });
+    expect(rt.endingOf('never')).toBeUndefined();
+    await expect(rt.get('x').end('done' as never)).rejects.toBeInstanceOf(RtEndError);
+    expect(rt.isCompleted('x')).toBe(false);
     await moduleRef.close();
   });
 

@@ -9,9 +9,21 @@ type SameTypes = { [K in Api]: Equal<RecordingRtQueueService[K], RtQueueService[
 expectType<Equal<SameTypes[Api], true>>(true);
 expectType<Equal<keyof RtQueueServiceApi, Api>>(true);
 // The public members are these; a new one must be added to the recorder too.
-expectType<Equal<Api, 'createQueueName' | 'get' | 'stream' | 'rtUrls' | 'rtGroupUrls' | 'stats'>>(
-  true,
-);
+expectType<
+  Equal<
+    Api,
+    | 'createQueueName'
+    | 'jobQueueName'
+    | 'forJob'
+    | 'jobUrls'
+    | 'get'
+    | 'cancelUrl'
+    | 'stream'
+    | 'rtUrls'
+    | 'rtGroupUrls'
+    | 'stats'
+  >
+>(true);
 
 declare const real: RtQueueService;
 const fake = new RecordingRtQueueService({ secret: 'x'.repeat(32) });

@@ -1,7 +1,13 @@
 // Compiled, never run (npm test runs `tsc -p test/types`): each @ts-expect-error marks a
 // call that must not compile, and fails the build if it ever does.
 import { firstValueFrom, type Observable } from 'rxjs';
-import type { RtMessage, RtProgressItem, RtQueue, RtQueueService } from '../../lib/index.js';
+import type {
+  RtMessage,
+  RtPlacement,
+  RtProgressItem,
+  RtQueue,
+  RtQueueService,
+} from '../../lib/index.js';
 import { expectType, type Equal } from './type-assert.js';
 
 interface Row {
@@ -15,7 +21,7 @@ export async function typedQueues(): Promise<void> {
   // get<T> returns RtQueue<T>; push takes T and only T.
   const rows = rt.get<Row>('rows');
   expectType<Equal<typeof rows, RtQueue<Row>>>(true);
-  expectType<Equal<Parameters<typeof rows.push>, [item: Row]>>(true);
+  expectType<Equal<Parameters<typeof rows.push>, [item: Row, placement?: RtPlacement]>>(true);
   const id: string = await rows.push({ line: 1, text: 'ok' });
   void id;
   // @ts-expect-error a number is not a Row
@@ -55,9 +61,9 @@ export async function defaultsStayUnknown(): Promise<void> {
   await queue.push({ any: ['thing'] });
   await queue.progress(1);
   await queue.complete();
-  const message = await firstValueFrom(rt.stream('any'));
-  expectType<Equal<typeof message, RtMessage>>(true);
-  expectType<Equal<typeof message.item, unknown>>(true);
+  const _message = await firstValueFrom(rt.stream('any'));
+  expectType<Equal<typeof _message, RtMessage>>(true);
+  expectType<Equal<typeof _message.item, unknown>>(true);
   // A typed handle still goes where an untyped one is expected (e.g. a helper taking RtQueue).
   const untyped: RtQueue = rt.get<Row>('rows');
   void untyped;

@@ -22,6 +22,8 @@ const member = (n: number, over: Partial<GroupMember> = {}): GroupMember => ({
   template: 'pluto_rt/list_item',
   mode: 'append',
   target: `#job-${n}`,
+  keep: 0,
+  routes: [],
   ...over,
 });
 
@@ -40,9 +42,41 @@ describe('group grants', () => {
       template: '',
       mode: 'append',
       target: '',
+      keep: 0,
+      routes: [],
     });
     expect(decodeMember('rtq_a:pluto_rt/x:append')).toBeUndefined();
     expect(decodeMember('rtq_a:pluto_rt/x:append:#a:extra')).toBeUndefined();
+    expect(decodeMember('rtq_a:pluto_rt/x:append:#a:x:')).toBeUndefined();
+    expect(decodeMember('rtq_a:pluto_rt/x:append:#a:0:bad-route')).toBeUndefined();
+  });
+
+  it('a member that keeps or routes adds :keep:routes, and comes back the same', () => {
+    const routed = {
+      ...member(1),
+      keep: 50,
+      routes: [
+        {
+          type: 'progress',
+          template: 'pluto_rt/progress',
+          mode: 'replace' as const,
+          target: '#bar',
+          keep: 0,
+        },
+        {
+          type: 'file',
+          template: 'pluto_rt/file_row',
+          mode: 'append' as const,
+          target: '#files',
+          keep: 10,
+        },
+      ],
+    };
+    expect(encodeMember(routed)).toBe(
+      `${routed.queue}:pluto_rt/list_item:append:#job-1:50:` +
+        'progress|pluto_rt/progress|replace|#bar|0,file|pluto_rt/file_row|append|#files|10',
+    );
+    expect(decodeMember(encodeMember(routed))).toEqual(routed);
   });
 
   it('groupUrl lists the members as repeated q, in order, then exp and sig', () => {
@@ -109,6 +143,44 @@ describe('group grants', () => {
     expect(checkGroup(signer, { ...grant, expires: grant.expires + 1 }, sig, NOW)).toBe(
       'bad-signature',
     );
+  });
+
+  it("signs a member's keep and every field of its routes", () => {
+    const bar = {
+      type: 'progress',
+      template: 'pluto_rt/progress',
+      mode: 'replace' as const,
+      target: '#bar',
+      keep: 0,
+    };
+    const routed = { ...grant, members: [member(1, { keep: 5, routes: [bar] }), member(2)] };
+    const sig = signGroup(signer, routed);
+    expect(checkGroup(signer, routed, sig, NOW)).toBe('ok');
+    const [a, b] = routed.members as [GroupMember, GroupMember];
+    const changed: GroupMember[][] = [
+      [{ ...a, keep: 6 }, b],
+      [{ ...a, keep: 0 }, b],
+      [{ ...a, routes: [] }, b],
+      [{ ...a, routes: [bar, { ...bar, type: 'other' }] }, b],
+      ...(['type', 'template', 'mode', 'target', 'keep'] as const).map((field) => [
+        {
+          ...a,
+          routes: [
+            {
+              ...bar,
+              [field]: field === 'keep' ? 1 : field === 'mode' ? 'append' : `${bar[field]}x`,
+            },
+          ],
+        },
+        b,
+      ]),
+      [a, { ...b, routes: [bar] }],
+    ];
+    for (const members of changed)
+      expect(checkGroup(signer, { ...routed, members }, sig, NOW)).toBe('bad-signature');
+    // An unrouted group's signature does not check for the same group routed.
+    const plain = { ...grant, members: [member(1), member(2)] };
+    expect(checkGroup(signer, routed, signGroup(signer, plain), NOW)).toBe('bad-signature');
   });
 
   it('cannot be confused with a single-queue grant of the same parts', () => {

@@ -1,5 +1,5 @@
 import { groupSseElement } from '../../lib/markup/group-element.js';
-import { memberComplete, memberGone, memberItems } from '../../lib/markup/group-parts.js';
+import { memberComplete, memberGone } from '../../lib/markup/group-parts.js';
 import { element, escapeAttr } from '../../lib/markup/html.js';
 import { HTMX_DIALECTS, HTMX_MAJORS, type HtmxMajor } from '../../lib/markup/htmx-dialect.js';
 import { notice, noticeInto } from '../../lib/markup/notice.js';
@@ -61,7 +61,11 @@ describe('modes', () => {
 
 describe('the dialect table', () => {
   it('htmx 2 loads htmx 2 then htmx-ext-sse; htmx 4 loads htmx 4 then its hx-sse', () => {
-    expect(HTMX_DIALECTS[2].scripts).toEqual(['htmx.min.js', 'htmx-ext-sse.js']);
+    expect(HTMX_DIALECTS[2].scripts).toEqual([
+      'htmx.min.js',
+      'htmx-ext-sse.js',
+      'idiomorph.min.js',
+    ]);
     expect(HTMX_DIALECTS[4].scripts).toEqual(['htmx4.min.js', 'htmx4-sse.js']);
   });
 
@@ -110,7 +114,7 @@ describe.each(HTMX_MAJORS)('markup for htmx %i', (major) => {
   });
 
   it('groupSseElement: one connection that swaps nothing into itself', () => {
-    const attrs = singleDivAttributes(groupSseElement(major, { id: 'dash', url: URL }));
+    const attrs = singleDivAttributes(groupSseElement(major, { id: 'dash', url: URL, routes: [] }));
     expect(attrs.get('id')).toBe('dash');
     expect(attrs.get('class')).toBe('pluto-rt-sse pluto-rt-group');
     expect(attrs.get('hx-swap')).toBe('none');
@@ -209,11 +213,7 @@ describe('partials and notices (the same in both majors)', () => {
     );
   });
 
-  it('a group member: items and the gone notice into its target as its mode says, a comment when complete', () => {
-    const place = { target: '#bar', mode: 'replace' as const };
-    expect(memberItems(place, '<p>50 %</p>')).toBe(
-      '<hx-partial hx-target="#bar" hx-swap="innerHTML"><p>50 %</p></hx-partial>',
-    );
+  it('a group member: the gone notice into its target as its mode says, a comment when complete', () => {
     expect(memberGone({ target: '#list', mode: 'reverse' })).toMatch(
       /^<hx-partial hx-target="#list" hx-swap="afterbegin"><p class="pluto-rt-notice" [^>]*data-reason="gone">/,
     );

@@ -42,7 +42,24 @@ describe('resolveOptions', () => {
       guards: [],
       guardAssets: false,
       htmx: 2,
+      followJobs: [],
     });
+  });
+
+  it('followJobs: BullMQ queue names, each once, at most 32', () => {
+    expect(
+      resolveOptions({ secret: SECRET, followJobs: ['imports', 'exports'] }).followJobs,
+    ).toEqual(['imports', 'exports']);
+    for (const bad of [
+      'imports',
+      ['a:b'],
+      [''],
+      ['x', 'x'],
+      Array.from({ length: 33 }, (_, i) => `q${i}`),
+    ])
+      expect(optionsError({ secret: SECRET, followJobs: bad as never })).toMatchObject({
+        option: expect.stringMatching(/^followJobs/),
+      });
   });
 
   it('htmx is 2 or 4, as a number', () => {
@@ -76,6 +93,15 @@ describe('resolveOptions', () => {
       templatesDir: resolve('test/fixtures/views'),
       guardAssets: true,
     });
+  });
+
+  it('refuses a templatesDir that is no folder, naming the folder it resolved to', () => {
+    const missing = optionsError({ secret: SECRET, templatesDir: 'no/such/views' });
+    expect(missing.option).toBe('templatesDir');
+    expect(missing.message).toContain(`is not a folder: ${resolve('no/such/views')}`);
+    expect(missing.message).toContain(`resolved against the working directory ${process.cwd()}`);
+    const file = optionsError({ secret: SECRET, templatesDir: resolve('package.json') });
+    expect(file.message).toMatch(/is not a folder: .*package\.json$/);
   });
 
   describe('numeric options out of range name the option', () => {
@@ -119,10 +145,22 @@ describe('resolveOptions', () => {
     expect(err.message).toContain(`"${path}" is not a known option`);
   });
 
-  it('names an unknown option', () => {
+  it('names an unknown option, and the known one it resembles', () => {
     const err = optionsError({ secret: SECRET, keepAliveMs: 1000 });
     expect(err.option).toBe('keepAliveMs');
-    expect(err.message).toMatch(/"keepAliveMs" is not a known option/);
+    expect(err.message).toMatch(
+      /"keepAliveMs" is not a known option \(did you mean "keepaliveMs"\?\)/,
+    );
+    expect(optionsError({ secret: SECRET, templateDir: 'views' }).message).toMatch(
+      /"templateDir" is not a known option \(did you mean "templatesDir"\?\)$/,
+    );
+    expect(optionsError({ secret: SECRET, redis: { urll: 'redis://x' } }).message).toMatch(
+      /"redis.urll" is not a known option \(did you mean "url"\?\)$/,
+    );
+    // Nothing close: no guess.
+    expect(optionsError({ secret: SECRET, colour: 'red' }).message).toMatch(
+      /"colour" is not a known option$/,
+    );
   });
 
   it('tells where routePrefix and isGlobal go when given inside the options', () => {
@@ -154,7 +192,7 @@ describe('resolveOptions', () => {
     });
 
     it('must be a string', () => {
-      expect(optionsError({ secret: 12345678901234567890123456789012345 }).option).toBe('secret');
+      expect(optionsError({ secret: 1.2345678901234567e34 }).option).toBe('secret');
     });
 
     it('is random per process in insecureDevelopmentMode, and marked ephemeral', () => {

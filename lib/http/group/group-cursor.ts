@@ -1,4 +1,4 @@
-import { parseStreamId, START_ID } from '../../store/stream-id.js';
+import { parseCursorId, START_ID } from '../../store/stream-id.js';
 
 /** The cursor part of a queue that has ended (completed, or gone): nothing more to read. */
 export const DONE = 'done';
@@ -25,7 +25,7 @@ export function parseGroupCursor(raw: string, size: number): GroupCursor | undef
   if (parts.length !== size) return undefined;
   const cursor: GroupCursor = [];
   for (const part of parts) {
-    const id = part === DONE ? DONE : parseStreamId(part);
+    const id = part === DONE ? DONE : parseCursorId(part);
     if (id === undefined) return undefined;
     cursor.push(id);
   }

@@ -58,7 +58,7 @@ export function parseGroupAfter(lastEventId: unknown, after: unknown, size: numb
   const cursor = parseGroupCursor(raw, size);
   if (!cursor)
     throw new BadRequestException(
-      `Invalid cursor: ${size} stream ids (or "done"), one per queue, joined by "."`,
+      `Invalid cursor: ${size} stream ids (or "done"), one per queue, joined by ".", none from the future`,
     );
   return cursor;
 }

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { memberGone, memberItems } from '../../markup/group-parts.js';
+import { batchHtml } from '../../markup/batch-html.js';
+import { isTold } from '../../markup/ending.js';
+import { memberEnded, memberGone } from '../../markup/group-parts.js';
+import type { HtmxMajor } from '../../markup/htmx-dialect.js';
+import type { RtPlacement } from '../../queue/item-placement.js';
+import { streamView } from '../stream-view.js';
 import { orderForMode } from '../../markup/swap-mode.js';
 import { ItemRenderer } from '../../render/item-renderer.js';
-import type { GroupGrant } from '../../security/group-grant.js';
+import { memberRoutes, type GroupGrant } from '../../security/group-grant.js';
 import type { RtEntry } from '../../store/rt-entry.js';
 import { START_ID } from '../../store/stream-id.js';
 import { StreamStore } from '../../store/stream-store.js';
@@ -47,11 +52,13 @@ export class GroupPolls {
           next[index] = DONE;
           return { index, items: [], end: 'gone' };
         }
-        const ended = read.some((entry) => entry.isEnd);
-        next[index] = ended ? DONE : (read.at(-1)?.id ?? after);
-        const items = read.filter((entry) => !entry.isEnd);
+        const { entries } = read;
+        const ending = entries.find((entry) => entry.isEnd)?.end;
+        const ended = ending !== undefined;
+        next[index] = ended ? DONE : (entries.at(-1)?.id ?? after);
+        const items = entries.filter((entry) => !entry.isEnd);
         if (items.length === 0 && !ended) return undefined;
-        return { index, items, end: ended ? 'complete' : undefined };
+        return { index, items, end: ending };
       }),
     );
     const reads = found.filter((read): read is MemberRead => read !== undefined);
@@ -63,30 +70,35 @@ export class GroupPolls {
     };
   }
 
-  /** The answer's partials: each queue's new items (in its mode's order) or its notice. */
-  html(grant: GroupGrant, read: GroupRead): string[] {
+  /** The answer's partials: each queue's new items into its targets (see batchHtml), or its notice. */
+  html(grant: GroupGrant, read: GroupRead, major: HtmxMajor): string[] {
     return read.reads.flatMap(({ index, items, end }) => {
       const member = grant.members[index]!;
       const parts: string[] = [];
-      const shown = orderForMode(items, member.mode);
-      if (shown.length > 0) {
-        const html = shown.map((entry) => this.renderer.render(entry, member.template));
-        parts.push(memberItems(member, html.join('\n')));
+      if (items.length > 0) {
+        const { view } = streamView({ ...member, routes: memberRoutes(member) }, major);
+        parts.push(batchHtml(items, view, this.render));
       }
       if (end === 'gone') parts.push(memberGone(member));
+      else if (end && isTold(end)) parts.push(memberEnded(member, end));
       return parts;
     });
   }
 
+  private readonly render = (entry: RtEntry, template: string) =>
+    this.renderer.render(entry, template);
+
   /** The JSON flavour: items naming their queue, the queues that ended, the next cursor. */
   json(grant: GroupGrant, read: GroupRead): object {
-    const items: Array<{ queue: string; id: string; item: unknown }> = [];
-    const ended: Array<{ queue: string; reason: MemberEnd }> = [];
+    const items: Array<{ queue: string; id: string; item: unknown; placement?: RtPlacement }> = [];
+    const ended: Array<{ queue: string; reason: string; message?: string }> = [];
     for (const { index, items: entries, end } of read.reads) {
       const { queue, mode } = grant.members[index]!;
-      for (const entry of orderForMode(entries, mode))
-        items.push({ queue, id: entry.id, item: entry.item });
-      if (end) ended.push({ queue, reason: end });
+      for (const entry of orderForMode(entries, mode)) {
+        const { id, item, placement } = entry;
+        items.push(placement ? { queue, id, item, placement } : { queue, id, item });
+      }
+      if (end) ended.push(end === 'gone' ? { queue, reason: end } : { queue, ...end });
     }
     return {
       items,

@@ -5,14 +5,21 @@ import { RtQueueNotFoundError } from '../../errors.js';
 import type { PlutoRtConfig } from '../../options/pluto-rt-config.js';
 import { PLUTO_RT_CONFIG } from '../../pluto-rt.constants.js';
 import { StreamHub } from '../../reader/stream-hub.js';
-import type { GroupGrant } from '../../security/group-grant.js';
+import { memberRoutes, type GroupGrant } from '../../security/group-grant.js';
+import type { HtmxMajor } from '../../markup/htmx-dialect.js';
 import type { RtEntry } from '../../store/rt-entry.js';
 import { KeepaliveClock } from '../keepalive-clock.js';
 import { primeStream } from '../prime-stream.js';
+import { SocketPace } from '../socket-pace.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import { DONE, encodeGroupCursor, type GroupCursor } from './group-cursor.js';
-import { GroupEvents } from './group-events.js';
-import { PLUTO_RT_METRICS, type RtMetrics } from '../../metrics/rt-metrics.js';
+import { GroupEvents, type MemberBatch } from './group-events.js';
+import { BurstMerger } from '../burst-merger.js';
+import { updatesReplaceRoute } from '../sse-events.js';
+import { streamView } from '../stream-view.js';
+import { type RtMetrics } from '../../metrics/rt-metrics.js';
+import { PLUTO_RT_METRICS } from '../../pluto-rt.constants.js';
+import { SSE } from '../../metrics/transports.js';
 
 type Watch = PromiseSettledResult<Observable<RtEntry[]> | undefined>;
 
@@ -43,12 +50,14 @@ export class GroupStreams {
     cursor: GroupCursor,
     signal: AbortSignal,
     socket: Socket | undefined,
+    major: HtmxMajor,
   ): Promise<Observable<MessageEvent>> {
+    const pace = new SocketPace(socket);
     const watches: Watch[] = await Promise.allSettled(
       grant.members.map((member, index) =>
         cursor[index] === DONE
           ? Promise.resolve(undefined)
-          : primeStream(this.hub.watch(member.queue, cursor[index]!), signal),
+          : primeStream(this.hub.watch(member.queue, cursor[index]!, pace.pace), signal),
       ),
     );
     const failure = watches.find(
@@ -59,11 +68,15 @@ export class GroupStreams {
         if (watch.status === 'fulfilled') watch.value?.subscribe().unsubscribe();
       throw (failure as PromiseRejectedResult).reason;
     }
+    const views = grant.members.map((member) =>
+      streamView({ ...member, routes: memberRoutes(member) }, major),
+    );
     return new Observable<MessageEvent>((subscriber) => {
       const send = (events: MessageEvent[]) => {
         if (events.length > 0) {
           let chars = 0;
           for (const event of events) chars += (event.data as string).length;
+          pace.handed(chars);
           this.coalescer.hold(socket, events.length, chars);
           for (const event of events) subscriber.next(event);
         }
@@ -72,6 +85,18 @@ export class GroupStreams {
           subscriber.complete();
         }
       };
+      const merger = new BurstMerger<GroupEntry>((arrived) => {
+        const batches = byMember(arrived);
+        const items = arrived.filter(({ entry }) => !entry.isEnd).length;
+        if (items > 0) this.metrics.count('delivered', items, SSE);
+        send(this.events.fromBatches(grant, batches, cursor, views));
+        return (
+          grant.format === 'html' &&
+          batches.some(({ index, entries }) => updatesReplaceRoute(entries, views[index]!.view))
+        );
+      });
+      // The headers, this and the history leave in one write (see SseController).
+      this.coalescer.hold(socket, 2, 0);
       // Sets the browser's reconnect delay; carries the cursor, as Nest would number it.
       subscriber.next({
         id: encodeGroupCursor(cursor),
@@ -86,13 +111,9 @@ export class GroupStreams {
         if (watch.status !== 'fulfilled' || !watch.value || subscriber.closed) return;
         sources.push(
           watch.value.subscribe({
-            next: (batch) => {
-              const events = this.events.fromBatch(grant, index, batch, cursor);
-              const end = batch.length > 0 && batch[batch.length - 1]!.isEnd ? 1 : 0;
-              if (events.length > end) this.metrics.delivered('sse', events.length - end);
-              send(events);
-            },
+            next: (batch) => merger.add(batch.map((entry) => ({ index, entry }))),
             error: (err: unknown) => {
+              merger.flushNow();
               // Gone while open: that queue ends. Anything else: end the response and let
               // the page reconnect with its cursor.
               if (err instanceof RtQueueNotFoundError)
@@ -101,15 +122,34 @@ export class GroupStreams {
             },
             // Without its end marker (the process shuts down): the page reconnects elsewhere.
             complete: () => {
+              merger.flushNow();
               if (cursor[index] !== DONE) subscriber.complete();
             },
           }),
         );
       });
       return () => {
+        merger.close();
         ticks.unsubscribe();
         for (const source of sources) source.unsubscribe();
       };
     });
   }
+}
+
+/** An entry of one queue of the group, as it arrived. */
+interface GroupEntry {
+  index: number;
+  entry: RtEntry;
+}
+
+/** Arrived entries as runs of one queue each, in arrival order. */
+function byMember(arrived: GroupEntry[]): MemberBatch[] {
+  const batches: MemberBatch[] = [];
+  for (const { index, entry } of arrived) {
+    const last = batches[batches.length - 1];
+    if (last?.index === index) last.entries.push(entry);
+    else batches.push({ index, entries: [entry] });
+  }
+  return batches;
 }

@@ -1,5 +1,11 @@
 import type { RtMode } from 'nestjs-pluto-rt';
-import { PROGRESS_JOBS, STATUS_JOBS, type BullQueueName, type DemoJobData } from './demo-jobs.js';
+import {
+  LIFE_JOBS,
+  PROGRESS_JOBS,
+  STATUS_JOBS,
+  type BullQueueName,
+  type DemoJobData,
+} from './demo-jobs.js';
 
 export type Transport = 'sse' | 'polling';
 export const TRANSPORTS: readonly Transport[] = ['sse', 'polling'];
@@ -21,6 +27,8 @@ export interface Demo {
   swapMode: RtMode;
   bullQueue: BullQueueName;
   job: Omit<DemoJobData, 'rtQueue'>;
+  /** BullMQ attempts (LIFE_JOBS): a failed attempt is retried this many times less one. */
+  attempts?: number;
 }
 
 export const STATUS_STEPS = 25;
@@ -85,6 +93,30 @@ export const DEMOS: readonly Demo[] = [
     swapMode: 'append',
     bullQueue: STATUS_JOBS,
     job: { steps: STATUS_STEPS, failAt: 13, flavour: 'status' },
+  },
+  {
+    slug: 'retries',
+    title: 'Retries',
+    blurb:
+      'Every attempt fails at step 3, and BullMQ tries 3 times: the page shows each attempt, each retry (why, and when) and the end (failed). The module tells it: the job says nothing of it.',
+    view: 'demos/job-life',
+    itemTemplate: 'pluto_rt/status_item',
+    swapMode: 'append',
+    bullQueue: LIFE_JOBS,
+    job: { steps: 5, failAt: 3, flavour: 'status' },
+    attempts: 3,
+  },
+  {
+    slug: 'lost-worker',
+    title: 'Lost worker',
+    blurb:
+      'Run the sample as `npm run sample:web` and two `npm run sample:worker`: the job kills its own worker at step 4 (as an out-of-memory kill would). The page says so when BullMQ sees the worker lost, and shows the run on the other worker.',
+    view: 'demos/job-life',
+    itemTemplate: 'pluto_rt/status_item',
+    swapMode: 'append',
+    bullQueue: LIFE_JOBS,
+    job: { steps: 8, loseWorkerAt: 4, flavour: 'status' },
+    attempts: 2,
   },
   {
     slug: 'json',

@@ -9,7 +9,6 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { RtQueueService } from 'nestjs-pluto-rt';
 import { DASHBOARD_BLURB, DASHBOARD_PANELS } from '../demos/dashboard.js';
 import { isTransport, TRANSPORT_LABELS, type Transport } from '../demos/demo-catalog.js';
 import { SAMPLE_CONFIG } from '../sample-config.module.js';
@@ -24,7 +23,6 @@ import { DemoLauncher } from './demo-launcher.js';
 @Controller('demos/dashboard')
 export class DashboardController {
   constructor(
-    private readonly rt: RtQueueService,
     private readonly launcher: DemoLauncher,
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
   ) {}
@@ -33,7 +31,10 @@ export class DashboardController {
   @Redirect()
   async launch(@Param('transport') transport: string) {
     this.transportOf(transport);
-    const names = await Promise.all(DASHBOARD_PANELS.map((panel) => this.launcher.launch(panel)));
+    const launched = await Promise.all(
+      DASHBOARD_PANELS.map((panel) => this.launcher.launch(panel)),
+    );
+    const names = launched.map(({ queue }) => queue);
     return { url: `/demos/dashboard/${transport}/${names.join('.')}`, statusCode: 303 };
   }
 

@@ -5,6 +5,7 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   Redirect,
   Render,
   Res,
@@ -20,6 +21,7 @@ import {
   type Demo,
   type Transport,
 } from '../demos/demo-catalog.js';
+import { LIFE_JOBS } from '../demos/demo-jobs.js';
 import { SAMPLE_CONFIG } from '../sample-config.module.js';
 import type { SampleConfig } from '../sample-config.js';
 import { DemoLauncher } from './demo-launcher.js';
@@ -47,9 +49,10 @@ export class DemosController {
   @Redirect()
   async launch(@Param('slug') slug: string, @Param('transport') transport: string) {
     const { demo } = this.find(slug, transport);
-    const name = await this.launcher.launch(demo);
+    const { queue, jobId } = await this.launcher.launch(demo);
     // Post/redirect/get: reloading the results page re-opens the stream, not the job.
-    return { url: `/demos/${demo.slug}/${transport}/${name}`, statusCode: 303 };
+    const job = jobId === undefined ? '' : `?job=${encodeURIComponent(jobId)}`;
+    return { url: `/demos/${demo.slug}/${transport}/${queue}${job}`, statusCode: 303 };
   }
 
   /**
@@ -61,6 +64,7 @@ export class DemosController {
     @Param('slug') slug: string,
     @Param('transport') transport: string,
     @Param('queue') queue: string,
+    @Query('job') jobId: unknown,
     @Res() res: Response,
   ): void {
     const { demo, via } = this.find(slug, transport);
@@ -80,8 +84,20 @@ export class DemosController {
       swapMode: demo.swapMode,
       pollInterval: this.config.pollInterval,
       withoutHtmx: !demo.itemTemplate,
+      ...this.cancelOf(demo, queue, jobId),
       ...json,
     });
+  }
+
+  /**
+   * What the page's Cancel button cancels: a followed job (only its own: the job's queue
+   * must be this page's), or the queue, whose handle's signal the processor watches.
+   */
+  private cancelOf(demo: Demo, queue: string, jobId: unknown) {
+    if (demo.bullQueue !== LIFE_JOBS) return { cancelQueue: queue };
+    const id = typeof jobId === 'string' ? jobId : '';
+    const own = id !== '' && this.rt.jobQueueName({ queueName: LIFE_JOBS, id }) === queue;
+    return own ? { jobQueue: LIFE_JOBS, jobId: id } : {};
   }
 
   /** The JSON flavour of both routes, for the page without htmx. */

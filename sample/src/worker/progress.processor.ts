@@ -8,7 +8,7 @@ import { DemoProcessor } from './demo-processor.js';
 export class ProgressProcessor extends DemoProcessor {
   protected async run(queue: RtQueue, { steps }: DemoJobData): Promise<void> {
     for (let batch = 1; batch <= steps; batch++) {
-      await this.betweenSteps();
+      await this.betweenSteps(queue);
       await queue.progress(batch, steps, { label: `Batch ${batch} of ${steps} processed` });
     }
     await queue.progress(steps, steps, { label: 'Done', done: true });

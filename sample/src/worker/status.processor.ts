@@ -9,7 +9,7 @@ import { DemoProcessor } from './demo-processor.js';
 export class StatusProcessor extends DemoProcessor {
   protected async run(queue: RtQueue, { steps, failAt, flavour }: DemoJobData): Promise<void> {
     for (let step = 1; step <= steps; step++) {
-      await this.betweenSteps();
+      await this.betweenSteps(queue);
       if (step === failAt)
         throw new Error(`the orders API answered 503 at step ${step} of ${steps}`);
       await queue.push(

@@ -19,11 +19,11 @@ export class CuttingProxy {
   ) {}
 
   static async start(targetPort: number): Promise<CuttingProxy> {
-    let proxy!: CuttingProxy;
+    // Clients arrive once it listens, after `proxy` is made.
     const server = net.createServer((client) => proxy.accept(client, targetPort));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
-    proxy = new CuttingProxy(server, `http://127.0.0.1:${port}`);
+    const proxy = new CuttingProxy(server, `http://127.0.0.1:${port}`);
     return proxy;
   }
 

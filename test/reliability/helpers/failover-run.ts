@@ -91,7 +91,8 @@ export async function runFailover(
         client,
         onVictim: i < victims.length,
         endsAtOnce: i < victims.length / 2,
-        producer: new PacedProducer(queue, 5),
+        // Up to 3 pushes on their way at once, from two handles: the record must keep call order.
+        producer: new PacedProducer(queue, 5, 0, { inFlight: 3, handles: [t.rt.get(name)] }),
       };
     }),
   );
@@ -226,6 +227,7 @@ export function describeRun(run: FailoverRun, commandTimeoutMs: number): string 
     `RtNotReplicatedError ${tally.notReplicated.length}, other errors ${tally.otherErrors.length}` +
     `${tally.otherErrors.length ? ` (${tally.otherErrors[0]})` : ''}; ` +
     `ACKNOWLEDGED LOST ${tally.ackedLost}, repeated ${tally.repeatedInRecord + tally.repeatedAtClients}, ` +
+    `queues stored out of call order ${tally.outOfOrderInRecord}, ` +
     `stored although rejected unavailable ${JSON.stringify(tally.storedAfterUnavailable)}` +
     `${tally.writtenLater.length ? ` (e.g. ${describeGhost(tally.writtenLater[0]!, run.killedAt)})` : ''}, ` +
     `end markers unheard ${run.unheardEnds}, completions not replicated ${run.completionsNotReplicated}, ` +

@@ -1,4 +1,5 @@
 import { RtNotReplicatedError, RtRedisUnavailableError } from '../../../lib/index.js';
+import { itemsOfEvents } from '../../helpers/merged-events.js';
 import { send } from '../../helpers/redis-process.js';
 import type { RawSseClient } from '../../helpers/sse-client.js';
 import type { PacedProducer, PushOutcome } from './paced-producer.js';
@@ -36,6 +37,11 @@ export interface FailoverTally {
   ackedLost: number;
   /** Items that the record holds more than once (one push, two entries). */
   repeatedInRecord: number;
+  /**
+   * Queues whose record does not hold its items in call order (`n` increasing), although
+   * their producers called pushes without awaiting each other, from two handles.
+   */
+  outOfOrderInRecord: number;
   /** Entries (by id) or items (by n) that a client received more than once. */
   repeatedAtClients: number;
   /** Clients that received entries out of id order. */
@@ -59,14 +65,13 @@ export interface FailoverTally {
   writtenLater: Array<PushOutcome & { writtenAt: number }>;
 }
 
-const dataN = (data: string | undefined) => Number(/data-n="(-?\d+)"/.exec(data ?? '')?.[1]);
-
 /** Compares the pushes, records and clients of a failover run. */
 export function tallyFailover(lanes: FailoverLane[]): FailoverTally {
   const tally: FailoverTally = {
     acked: 0,
     ackedLost: 0,
     repeatedInRecord: 0,
+    outOfOrderInRecord: 0,
     repeatedAtClients: 0,
     outOfOrderClients: 0,
     missedByClients: 0,
@@ -80,6 +85,7 @@ export function tallyFailover(lanes: FailoverLane[]): FailoverTally {
     const items = record.filter((e) => !e.end);
     const stored = new Map(items.map((e) => [e.n, e.id]));
     tally.repeatedInRecord += items.length - stored.size;
+    if (!items.every((e, i) => i === 0 || items[i - 1]!.n! < e.n!)) tally.outOfOrderInRecord++;
     for (const push of producer.outcomes) {
       if (push.id !== undefined) {
         tally.acked++;
@@ -100,8 +106,9 @@ export function tallyFailover(lanes: FailoverLane[]): FailoverTally {
         tally.otherErrors.push(String(push.error));
       }
     }
-    const ids = client.items.map((e) => e.id!);
-    const ns = client.items.map((e) => dataN(e.data));
+    const shown = itemsOfEvents(client.items, (n) => stored.get(n));
+    const ids = shown.map((e) => e.id);
+    const ns = shown.map((e) => e.n);
     tally.repeatedAtClients += ids.length - new Set(ids).size + (ns.length - new Set(ns).size);
     if (!ids.every((id, i) => i === 0 || compareIds(ids[i - 1]!, id) < 0))
       tally.outOfOrderClients++;
