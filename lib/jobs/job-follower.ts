@@ -125,9 +125,9 @@ export class JobFollower implements OnApplicationBootstrap, OnModuleDestroy {
     const name = this.rt.jobQueueName({ queueName: queue.name, id: e.jobId });
     if (endsRun(e) && (await this.store.cancelAsked(name)))
       return this.endCancelled(name, e.event === 'failed' ? undefined : job);
-    const { item, end } = tellingOf(e, job);
+    const { items = [], end } = tellingOf(e, job);
     try {
-      if (item) await this.store.pushTold(name, item.json, item.position);
+      for (const item of items) await this.store.pushTold(name, item.json, item.position);
       if (end) await this.rt.get(name).end(end.reason, end.message);
     } catch (err) {
       // The job's own code ended its queue first: nothing left to tell.

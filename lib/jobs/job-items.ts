@@ -1,5 +1,3 @@
-import type { RtJobRef } from '../queue/job-queue-name.js';
-
 /** Where a job is in its life, as its page is told (items of type `job`). */
 export type RtJobState =
   'waiting' | 'delayed' | 'active' | 'stalled' | 'retrying' | 'failed' | 'cancelling';
@@ -120,7 +118,7 @@ export function failed(job: RtJobProgress, reason: string): ToldItem {
  * the run's start ("attempt n of m"). Told in the processor's own call order, so that the
  * items of an attempt follow the line that names it; a follower that told them first wins.
  */
-export function runStart(job: RtJobRef & RtJobProgress): ToldItem[] {
+export function runStart(job: RtJobProgress): ToldItem[] {
   if (typeof job.processedOn !== 'number' || typeof job.attemptsMade !== 'number') return [];
   const before: ToldItem[] = [];
   if (job.attemptsMade > 0) before.push(retrying(job, job.processedOn));

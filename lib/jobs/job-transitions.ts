@@ -5,6 +5,7 @@ import {
   failed,
   oneLine,
   retrying,
+  runStart,
   stalled,
   waiting,
   type RtJobProgress,
@@ -29,9 +30,9 @@ export type JobEvent =
   | { event: 'completed' }
   | { event: 'removed' };
 
-/** What the job's page is told of an event: an item (in its place), then maybe an ending. */
+/** What the job's page is told of an event: items (each in its place), then maybe an ending. */
 export interface Telling {
-  item?: ToldItem;
+  items?: ToldItem[];
   end?: RtEnd;
 }
 
@@ -50,19 +51,30 @@ export function tellingOf(e: JobEvent, job: FollowedJob | undefined): Telling {
   const made = job.attemptsMade ?? 0;
   switch (e.event) {
     case 'waiting':
-      if (e.prev === 'active') return made > 0 ? { item: retrying(job, Date.now()) } : {};
-      return made === 0 ? { item: waiting() } : {};
+      if (e.prev === 'active') return made > 0 ? { items: [retrying(job, Date.now())] } : {};
+      return made === 0 ? { items: [waiting()] } : {};
     case 'delayed':
-      return { item: made > 0 ? retrying(job, Number(e.delay)) : delayed(Number(e.delay)) };
+      return { items: [made > 0 ? retrying(job, Number(e.delay)) : delayed(Number(e.delay))] };
     case 'active':
-      return job.finishedOn === undefined ? { item: active(job) } : {};
+      return job.finishedOn === undefined ? { items: startOf(job) } : {};
     case 'stalled':
-      return { item: stalled(job) };
+      return { items: [stalled(job)] };
     case 'failed': {
       const message = short(e.failedReason || job.failedReason || 'The job failed');
-      return { item: failed(job, message), end: { reason: 'failed', message } };
+      return { items: [failed(job, message)], end: { reason: 'failed', message } };
     }
   }
+}
+
+/**
+ * A run's start as the follower tells it: the whole of it, as the processor does (the failure
+ * and the stall that led to it, then "attempt n of m"), since the event that told what led to
+ * it may not have been told yet (a retry at once: the processor and the other processes race
+ * to tell it) or ever (an event missed while the reader reconnected). Each lands once.
+ */
+function startOf(job: FollowedJob): ToldItem[] {
+  const start = runStart(job);
+  return start.length > 0 ? start : [active(job)];
 }
 
 /** A failure's reason as an ending's message: one line, at most MAX_END_MESSAGE characters. */

@@ -58,19 +58,19 @@ describe('a job’s told items', () => {
 
   it('a run of a processor starts with what led to it: the failure, the stall, then the start', () => {
     expect(
-      runStart({ queueName: 'q', id: '1', ...job(1, 1) }).map((i) => JSON.parse(i.json).state),
+      runStart(job(1, 1)).map((i) => JSON.parse(i.json).state),
     ).toEqual(['retrying', 'stalled', 'active']);
     expect(
-      runStart({ queueName: 'q', id: '1', ...job(0) }).map((i) => JSON.parse(i.json).state),
+      runStart(job(0)).map((i) => JSON.parse(i.json).state),
     ).toEqual(['active']);
     // A job not being processed (the controller's, just added) tells nothing.
-    expect(runStart({ queueName: 'q', id: '1', attemptsMade: 0 })).toEqual([]);
+    expect(runStart({ attemptsMade: 0 })).toEqual([]);
   });
 
   it('the follower: a stall’s return to waiting tells nothing, a retry’s does; completed and removed end', () => {
     expect(tellingOf({ event: 'waiting', prev: 'active' }, job(0, 1))).toEqual({});
     expect(
-      JSON.parse(tellingOf({ event: 'waiting', prev: 'active' }, job(1)).item!.json).state,
+      JSON.parse(tellingOf({ event: 'waiting', prev: 'active' }, job(1)).items![0]!.json).state,
     ).toBe('retrying');
     expect(tellingOf({ event: 'completed' }, undefined)).toEqual({ end: { reason: 'complete' } });
     expect(tellingOf({ event: 'removed' }, undefined).end?.reason).toBe('cancelled');
@@ -78,5 +78,18 @@ describe('a job’s told items', () => {
       tellingOf({ event: 'failed', failedReason: 'x'.repeat(600) }, job(3)).end?.message,
     ).toHaveLength(500);
     expect(tellingOf({ event: 'active' }, { ...job(3), finishedOn: 2 })).toEqual({});
+  });
+
+  it('the follower tells a run’s whole start on active, in the places the processor tells it', () => {
+    // A retry at once: the processor's start and the follower's race, and the event that told
+    // the retry may be missed; whichever teller lands first, "retrying" comes before "active".
+    expect(tellingOf({ event: 'active' }, job(1, 1)).items).toEqual(runStart(job(1, 1)));
+    expect(
+      tellingOf({ event: 'active' }, job(1)).items!.map((i) => JSON.parse(i.json).state),
+    ).toEqual(['retrying', 'active']);
+    // Without processedOn (read before BullMQ wrote it), the start alone.
+    expect(tellingOf({ event: 'active' }, { attemptsMade: 0 }).items).toEqual([
+      active({ attemptsMade: 0 }),
+    ]);
   });
 });
