@@ -6,7 +6,13 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { RtOptionsError, RtQueueCompleteError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  RtError,
+  RtOptionsError,
+  RtQueueCompleteError,
+  RtRedisUnavailableError,
+} from '../errors.js';
 import type { PlutoRtConfig } from '../options/pluto-rt-config.js';
 import { PLUTO_RT_CONFIG, PLUTO_RT_STREAM_STORE } from '../pluto-rt.constants.js';
 import { RtQueueService } from '../rt-queue.service.js';
@@ -31,6 +37,15 @@ const endsRun = (e: JobEvent) =>
   e.event === 'delayed' ||
   (e.event === 'waiting' && e.prev === 'active');
 export const CANCELLED_FROM_PAGE = 'Cancelled from the page';
+/**
+ * A telling that Redis did not take (a failover, a restart) is tried again: first after
+ * RETRY_FIRST_MS, doubling up to RETRY_MAX_MS, for RETRY_FOR_MS in all. Telling twice is
+ * harmless (told items land once, endings are idempotent); a lost ending is not: the page
+ * would wait for its idle expiry.
+ */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 4_000;
+const RETRY_FOR_MS = 60_000;
 
 /**
  * Follows the jobs of the BullMQ queues named by the `followJobs` option and tells each
@@ -48,6 +63,8 @@ export class JobFollower implements OnApplicationBootstrap, OnModuleDestroy {
   /** Per job, the telling under way: the next waits for it. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly log = new Logger('PlutoRt');
+  /** Aborted at shutdown: a telling waiting to be tried again gives up. */
+  private readonly closed = new AbortController();
 
   constructor(
     @Inject(PLUTO_RT_CONFIG) private readonly config: PlutoRtConfig,
@@ -82,6 +99,7 @@ export class JobFollower implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed.abort();
     await Promise.all(this.readers.splice(0).map((reader) => reader.close()));
     for (const client of this.owned.splice(0)) client.disconnect();
     await Promise.all(this.chains.values());
@@ -106,16 +124,35 @@ export class JobFollower implements OnApplicationBootstrap, OnModuleDestroy {
   private follow(queue: BullQueue, e: JobEvent & { jobId: string }): void {
     const key = `${queue.name}\0${e.jobId}`;
     const told = (this.chains.get(key) ?? Promise.resolve())
-      .then(() => this.tell(queue, e))
-      .catch((err: unknown) =>
-        this.log.warn(
-          `Could not tell job ${e.jobId} of ${queue.name} (${e.event}): ${String(err)}`,
-        ),
-      );
+      .then(() => this.tellUntilTold(queue, e))
+      .catch((err: unknown) => {
+        if (!this.closed.signal.aborted)
+          this.log.warn(
+            `Could not tell job ${e.jobId} of ${queue.name} (${e.event}): ${String(err)}`,
+          );
+      });
     this.chains.set(key, told);
     void told.then(() => {
       if (this.chains.get(key) === told) this.chains.delete(key);
     });
+  }
+
+  /** Tells `e`, again while Redis (the module's, or BullMQ's) is out of reach. */
+  private async tellUntilTold(queue: BullQueue, e: JobEvent & { jobId: string }): Promise<void> {
+    const giveUpAt = Date.now() + RETRY_FOR_MS;
+    for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+      try {
+        return await this.tell(queue, e);
+      } catch (err) {
+        const transient = err instanceof RtRedisUnavailableError || !(err instanceof RtError);
+        if (!transient || Date.now() + wait > giveUpAt || this.closed.signal.aborted) throw err;
+        if (wait === RETRY_FIRST_MS)
+          this.log.warn(
+            `Could not tell job ${e.jobId} of ${queue.name} (${e.event}) yet: ${String(err)}; trying again`,
+          );
+        await sleep(wait, undefined, { signal: this.closed.signal });
+      }
+    }
   }
 
   private async tell(queue: BullQueue, e: JobEvent & { jobId: string }): Promise<void> {
