@@ -7,18 +7,21 @@ import { QueueEvents } from 'bullmq';
 import { fileURLToPath } from 'node:url';
 import { PlutoRtModule, RtQueueService } from 'nestjs-pluto-rt';
 import { bootNest } from './lib/nest-app.mjs';
+import { serveRpc } from './lib/rpc.mjs';
 
 const { MODE, REDIS_URL, KEY_PREFIX, BULL_PREFIX, QUEUE } = process.env;
 const connection = { url: REDIS_URL };
-let close;
+let close = async () => {};
 let rt;
-let port = 0;
 
-if (MODE === 'queue-events') {
-  const events = new QueueEvents(QUEUE, { connection, prefix: BULL_PREFIX });
-  await events.waitUntilReady();
-  close = () => events.close();
-} else {
+/** Starts what MODE names; the app's port (0: no app). */
+async function boot() {
+  if (MODE === 'queue-events') {
+    const events = new QueueEvents(QUEUE, { connection, prefix: BULL_PREFIX });
+    await events.waitUntilReady();
+    close = () => events.close();
+    return 0;
+  }
   const booted = await bootNest(
     {
       imports: [
@@ -38,11 +41,12 @@ if (MODE === 'queue-events') {
     'FollowCostApp',
   );
   rt = booted.app.get(RtQueueService);
-  port = booted.port;
   close = () => booted.app.close();
+  return booted.port;
 }
 
-const handlers = {
+serveRpc({
+  boot,
   /** The pages of jobs `ids`: their SSE URLs (JSON flavour). */
   pages: ({ ids }) => ids.map((id) => rt.jobUrls({ queueName: QUEUE, id }).sse),
   cpu: () => {
@@ -52,15 +56,5 @@ const handlers = {
   async exit() {
     await close();
     setImmediate(() => process.exit(0));
-    return null;
   },
-};
-
-process.on('message', async ({ id, op, args }) => {
-  try {
-    process.send({ id, result: await handlers[op](args) });
-  } catch (err) {
-    process.send({ id, error: String(err?.stack ?? err) });
-  }
 });
-process.send({ ready: port });

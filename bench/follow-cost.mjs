@@ -4,13 +4,13 @@
 // a page's idle cost must stay 0 commands.
 //
 //   npm run build && node bench/follow-cost.mjs [--quick] [--redis-url=redis://...]
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { ensureRedis, hasRedisServerBinary, startPrivateRedis } from '../scripts/redis-env.mjs';
 import { sleep } from './lib/clock.mjs';
 import { commandDelta, RedisProbe } from './lib/redis-probe.mjs';
+import { bootServer } from './lib/spawn-node.mjs';
 import { SseConn } from './lib/sse-conn.mjs';
 
 const { values: args } = parseArgs({
@@ -26,36 +26,6 @@ const redis = args['redis-url']
     ? await startPrivateRedis()
     : await ensureRedis();
 const probe = new RedisProbe(redis.url);
-
-function startServer(mode, env) {
-  const child = fork(new URL('./follow-cost-server.mjs', import.meta.url), {
-    env: { ...process.env, MODE: mode, REDIS_URL: redis.url, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let nextId = 0;
-  const waiting = new Map();
-  child.on('message', (message) => {
-    if (message.id === undefined) return;
-    const { resolve, reject } = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (message.error) reject(new Error(message.error));
-    else resolve(message.result);
-  });
-  const call = (op, callArgs) =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      child.send({ id, op, args: callArgs });
-    });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = new Promise((resolve, reject) => {
-    child.once('message', (m) =>
-      m.ready !== undefined ? resolve(m.ready) : reject(new Error('no ready')),
-    );
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { ready, call, stop: async () => (await call('exit'), await exited) };
-}
 
 /** Opens one SSE page per URL; resolves once each has its first event (the job waits). */
 function openPages(port, paths) {
@@ -106,8 +76,11 @@ async function scenario(mode, withPages) {
     BULL_PREFIX: `pluto-rt-bench-follow-bull-${run}`,
     QUEUE: 'followed',
   };
-  const server = startServer(mode, env);
-  const port = await server.ready;
+  const server = await bootServer(
+    new URL('./follow-cost-server.mjs', import.meta.url),
+    { MODE: mode, REDIS_URL: redis.url, ...env },
+    `follow-cost server (${mode})`,
+  );
   const queue = new Queue(env.QUEUE, { connection: { url: redis.url }, prefix: env.BULL_PREFIX });
   let pages;
   try {
@@ -115,7 +88,10 @@ async function scenario(mode, withPages) {
       Array.from({ length: SIZE.jobs }, (_, i) => ({ name: 'waits', data: { i } })),
     );
     if (withPages)
-      pages = await openPages(port, await server.call('pages', { ids: jobs.map((j) => j.id) }));
+      pages = await openPages(
+        server.port,
+        await server.call('pages', { ids: jobs.map((j) => j.id) }),
+      );
     return await window(server);
   } finally {
     pages?.close();

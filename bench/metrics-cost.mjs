@@ -4,11 +4,11 @@
 // round and the medians.
 //
 //   npm run build && node bench/metrics-cost.mjs [--quick] [--redis-url=redis://...]
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { ensureRedis, hasRedisServerBinary, startPrivateRedis } from '../scripts/redis-env.mjs';
+import { bootServer } from './lib/spawn-node.mjs';
 import { SseConn } from './lib/sse-conn.mjs';
 
 const { values: args } = parseArgs({
@@ -27,38 +27,7 @@ const redis = args['redis-url']
     : await ensureRedis();
 const keyPrefix = `pluto-rt-bench-metrics-${randomUUID().slice(0, 8)}:`;
 
-function startServer(metrics) {
-  const child = fork(new URL('./metrics-cost-server.mjs', import.meta.url), {
-    env: {
-      ...process.env,
-      METRICS: metrics ? '1' : '0',
-      REDIS_URL: redis.url,
-      KEY_PREFIX: keyPrefix,
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let nextId = 0;
-  const waiting = new Map();
-  child.on('message', (message) => {
-    if (message.id === undefined) return;
-    const { resolve, reject } = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (message.error) reject(new Error(message.error));
-    else resolve(message.result);
-  });
-  const call = (op, args) =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      child.send({ id, op, args });
-    });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = new Promise((resolve, reject) => {
-    child.once('message', (m) => (m.ready ? resolve(m.ready) : reject(new Error('no ready'))));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { ready, call, stop: async () => (await call('exit'), await exited) };
-}
+const ITEM = /<li class="item"/g;
 
 /** Opens `count` SSE clients on `path`; resolves once all have their first event. */
 async function openStreams(port, path, count) {
@@ -73,15 +42,17 @@ async function openStreams(port, path, count) {
       new SseConn({
         port,
         path,
-        onEvent: (conn, type) => {
+        onEvent: (conn, type, data) => {
           if (type !== 'message') return;
           if (conn.seen === undefined) {
             conn.seen = 0;
             if (++opened === count) allOpen();
             return; // the queue's first item, pushed before the measurement
           }
-          conn.seen++;
-          delivered++;
+          // A burst comes merged: one event, several items (bench_item.hbs: one <li> each).
+          const items = data.match(ITEM)?.length ?? 0;
+          conn.seen += items;
+          delivered += items;
           onDelivered(delivered);
         },
       }),
@@ -95,8 +66,12 @@ async function openStreams(port, path, count) {
 }
 
 async function round(metrics) {
-  const server = startServer(metrics);
-  const port = await server.ready;
+  const server = await bootServer(
+    new URL('./metrics-cost-server.mjs', import.meta.url),
+    { METRICS: metrics ? '1' : '0', REDIS_URL: redis.url, KEY_PREFIX: keyPrefix },
+    `metrics-cost server (metrics ${metrics ? 'on' : 'off'})`,
+  );
+  const port = server.port;
   try {
     // Push rate: no stream open, CONCURRENCY pushes in flight.
     const plain = await server.call('queue');

@@ -1,6 +1,7 @@
 // Starts a bench process through bash so that it can raise its own file-descriptor limit
 // (10,000 sockets need more than the usual soft limit of 1,024), with an IPC channel.
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { rpcClient } from './rpc.mjs';
 
 const RAISE_LIMIT =
@@ -29,4 +30,18 @@ export async function spawnNode(script, { nodeArgs = [], env = {}, label = scrip
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Spawns the app process of a bench (`script`, a URL; it serves `boot`, see serveRpc) and
+ * boots its app; `port` is where the app listens.
+ */
+export async function bootServer(script, env, label) {
+  const server = await spawnNode(fileURLToPath(script), { env, label });
+  try {
+    return { ...server, port: await server.call('boot') };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }
