@@ -41,13 +41,16 @@ export interface Telling {
  * stalled job goes back to waiting with prev `active` and the same attempts made; a failed
  * attempt to be retried goes to delayed (with backoff) or waiting (without) with one more
  * attempt made. An item told late (the job has moved on) lands only if nothing later was
- * told (see job-items).
+ * told (see job-items); once the job finished, only its ending is told.
  */
 export function tellingOf(e: JobEvent, job: FollowedJob | undefined): Telling {
   if (e.event === 'completed') return { end: { reason: 'complete' } };
   if (e.event === 'removed')
     return { end: { reason: 'cancelled', message: 'The job was removed' } };
   if (!job) return {};
+  // Read late, once the job finished: its counts have moved on (BullMQ counts a completed
+  // attempt too), and its ending tells the rest.
+  if (job.finishedOn !== undefined && e.event !== 'failed') return {};
   const made = job.attemptsMade ?? 0;
   switch (e.event) {
     case 'waiting':
@@ -56,7 +59,7 @@ export function tellingOf(e: JobEvent, job: FollowedJob | undefined): Telling {
     case 'delayed':
       return { items: [made > 0 ? retrying(job, Number(e.delay)) : delayed(Number(e.delay))] };
     case 'active':
-      return job.finishedOn === undefined ? { items: startOf(job) } : {};
+      return { items: startOf(job) };
     case 'stalled':
       return { items: [stalled(job)] };
     case 'failed': {

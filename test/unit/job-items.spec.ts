@@ -57,12 +57,12 @@ describe('a job’s told items', () => {
   });
 
   it('a run of a processor starts with what led to it: the failure, the stall, then the start', () => {
-    expect(
-      runStart(job(1, 1)).map((i) => JSON.parse(i.json).state),
-    ).toEqual(['retrying', 'stalled', 'active']);
-    expect(
-      runStart(job(0)).map((i) => JSON.parse(i.json).state),
-    ).toEqual(['active']);
+    expect(runStart(job(1, 1)).map((i) => JSON.parse(i.json).state)).toEqual([
+      'retrying',
+      'stalled',
+      'active',
+    ]);
+    expect(runStart(job(0)).map((i) => JSON.parse(i.json).state)).toEqual(['active']);
     // A job not being processed (the controller's, just added) tells nothing.
     expect(runStart({ attemptsMade: 0 })).toEqual([]);
   });
@@ -78,6 +78,20 @@ describe('a job’s told items', () => {
       tellingOf({ event: 'failed', failedReason: 'x'.repeat(600) }, job(3)).end?.message,
     ).toHaveLength(500);
     expect(tellingOf({ event: 'active' }, { ...job(3), finishedOn: 2 })).toEqual({});
+  });
+
+  it('the follower tells nothing but the ending of a job it reads once the job finished', () => {
+    // A retry's event read after the next attempt completed: BullMQ counted that attempt
+    // too, so "retrying 3" would land past the last line of a job that succeeded.
+    const done = { ...job(3), finishedOn: 2 };
+    for (const e of [
+      { event: 'waiting', prev: 'active' },
+      { event: 'delayed', delay: 5 },
+      { event: 'stalled' },
+      { event: 'waiting' },
+    ] as const)
+      expect(tellingOf(e, done)).toEqual({});
+    expect(tellingOf({ event: 'failed', failedReason: 'x' }, done).end?.reason).toBe('failed');
   });
 
   it('the follower tells a run’s whole start on active, in the places the processor tells it', () => {
