@@ -144,11 +144,15 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private own(client: RedisClient, role: string): RedisClient {
     if (this.owned.includes(client)) return client;
     this.owned.push(client);
-    client.on('error', (err: Error) => {
+    const lost = (detail: string) => {
       if (this.downSince.has(client)) return;
       this.downSince.set(client, Date.now());
-      this.logger.warn(`Redis connection error (${role}): ${err.message}; reconnecting`);
-    });
+      this.logger.warn(`Redis connection error (${role}): ${detail}; reconnecting`);
+    };
+    client.on('error', (err: Error) => lost(err.message));
+    // A connection the server closed cleanly (a shutdown, CLIENT KILL) reconnects without
+    // any 'error': an outage all the same.
+    client.on('reconnecting', () => lost('connection closed'));
     client.on('ready', () => {
       const since = this.downSince.get(client);
       if (since === undefined) return;

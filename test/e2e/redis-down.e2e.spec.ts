@@ -165,10 +165,10 @@ describe('Redis down', () => {
     const record = (level: string) => (message: unknown) =>
       void lines.push([level, String(message)]);
     t.app.useLogger({ log: record('log'), warn: record('warn'), error: record('error') });
+    // The reader connects with the first stream.
+    const sub = t.rt.stream(t.rt.createQueueName()).subscribe({ error: () => undefined });
     try {
       await t.rt.get(t.rt.createQueueName()).push({ n: 1 });
-      // The reader connects with the first stream.
-      const sub = t.rt.stream(t.rt.createQueueName()).subscribe({ error: () => undefined });
       await waitFor(() => t.rt.stats().waitingForStart === 1, 'a stream waiting on the reader');
       const { command } = t.app.get(RedisConnections);
       let failedAttempts = 0;
@@ -189,7 +189,6 @@ describe('Redis down', () => {
               .replace(/\d+ ms$/, 'N ms'),
           ]);
       await waitFor(() => about().length === 4, 'both connections to report their recovery');
-      sub.unsubscribe();
       expect(about().sort()).toEqual(
         [
           ['log', 'Redis connection is back (command) after N ms'],
@@ -199,6 +198,38 @@ describe('Redis down', () => {
         ].sort(),
       );
     } finally {
+      sub.unsubscribe();
+      t.app.useLogger(['error', 'warn']);
+    }
+  });
+
+  it('logs a connection the server closed cleanly (no error event) as an outage, and its return', async () => {
+    const lines: string[] = [];
+    const record = (message: unknown) => void lines.push(String(message));
+    t.app.useLogger({ log: record, warn: record, error: record });
+    const name = t.rt.createQueueName();
+    const items: unknown[] = [];
+    const sub = t.rt.stream(name).subscribe({ next: (m) => void items.push(m) });
+    const inspector = new Redis(server.url);
+    try {
+      await t.rt.get(name).push({ n: 1 });
+      await waitFor(() => items.length === 1, 'the stream to be live');
+      // Only the reader is in pub/sub mode: the server closes it, and nothing errs.
+      expect(await inspector.client('KILL', 'TYPE', 'pubsub')).toBe(1);
+      const about = () => lines.filter((line) => line.startsWith('Redis connection'));
+      await waitFor(() => about().length === 2, 'the reader to report its outage and return');
+      expect(about()[0]).toBe('Redis connection error (reader): connection closed; reconnecting');
+      expect(about()[1]).toMatch(/^Redis connection is back \(reader\) after \d+ ms$/);
+      // And the stream is still live on the new connection.
+      await waitFor(
+        () => lines.some((line) => line.startsWith('Reader resubscribed')),
+        'the resubscription',
+      );
+      await t.rt.get(name).push({ n: 2 });
+      await waitFor(() => items.length === 2, 'an item pushed after the reconnect');
+    } finally {
+      sub.unsubscribe();
+      await inspector.quit();
       t.app.useLogger(['error', 'warn']);
     }
   });
