@@ -76,7 +76,7 @@ const log = (line) => console.log(line);
 const PLAN = [
   ['idle', ['module', 'candidate', 'A', 'N', 'C', 'D']],
   // Every page reconnects at once (a deploy): all live within N's time.
-  ['storm', ['module', 'candidate', 'N']],
+  ['storm', ['module', 'candidate', 'N', 'D']],
   // Readers that open a long history and never read: other jobs' pushes go on.
   ['flood', ['module', 'candidate']],
   ['latency', ['module', 'candidate', 'inproc', 'A', 'N', 'C', 'D']],

@@ -115,23 +115,26 @@ export async function storm(ctx, name) {
         history,
       });
       const before = await server.call('stats');
+      const redisCpu0 = await ctx.probe.cpuSeconds();
       const label = history ? 'storm-history' : 'storm';
       const opening = await ctx.profiled(server, name, label, () =>
         ctx.client.call('open', { port, paths, expectFirst, concurrency: paths.length }),
       );
       const after = await server.call('stats');
+      const redisCpu1 = await ctx.probe.cpuSeconds();
       await assertStreamsHealthy(ctx, `storm ${name}`);
       const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
       const key = history ? 'history' : 'notStarted';
       result[history ? 'historySeconds' : 'seconds'] = round(opening.ms / 1000, 3);
       result[`${key}CpuMicrosPerStream`] = round(cpu / streams, 1);
+      result[`${key}RedisCpuMicrosPerStream`] = round(((redisCpu1 - redisCpu0) * 1e6) / streams, 1);
     });
   }
   ctx.log(
-    `  storm ${name}: ${streams} streams live in ${result.seconds} s, server CPU ${result.notStartedCpuMicrosPerStream} µs/stream` +
+    `  storm ${name}: ${streams} streams live in ${result.seconds} s, server CPU ${result.notStartedCpuMicrosPerStream} µs/stream, Redis ${result.notStartedRedisCpuMicrosPerStream} µs/stream` +
       (result.historySeconds === undefined
         ? ''
-        : ` (with history: ${result.historySeconds} s, ${result.historyCpuMicrosPerStream} µs/stream)`),
+        : ` (with history: ${result.historySeconds} s, ${result.historyCpuMicrosPerStream} µs/stream, Redis ${result.historyRedisCpuMicrosPerStream} µs/stream)`),
   );
   return result;
 }
