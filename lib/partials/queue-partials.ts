@@ -54,9 +54,7 @@ function sseConnection(
   rt: RtQueueService,
   moduleMajor: HtmxMajor,
 ): string {
-  checkParamNames(options, 'pluto_rt/sse');
-  block.assertUsable();
-  const view = viewOf(options);
+  const view = checkedView(options, block, 'pluto_rt/sse');
   const { queue, itemTemplate, mode, keep } = view;
   const target = text(options, 'target') ?? 'this';
   const major = majorOf(options, moduleMajor);
@@ -95,9 +93,7 @@ function firstPollerOf(
   rt: RtQueueService,
   moduleMajor: HtmxMajor,
 ): string {
-  checkParamNames(options, 'pluto_rt/polling');
-  block.assertUsable();
-  const view = viewOf(options);
+  const view = checkedView(options, block, 'pluto_rt/polling');
   const { queue, itemTemplate, mode, keep } = view;
   const target = text(options, 'target');
   if (!target) throw new PartialParamError('target', target, 'a CSS selector such as "#results"');
@@ -130,8 +126,17 @@ function firstPollerOf(
   return firstPoller(shown, mode, url, urls.grant.routes);
 }
 
-/** What both stream partials read of the view: the queue, its template, mode and keep. */
-function viewOf(options: PartialOptions) {
+/**
+ * What both stream partials read of the view (the queue, its template, mode and keep), once
+ * `partial`'s parameter names and the block's routes are checked.
+ */
+function checkedView(
+  options: PartialOptions,
+  block: ReturnType<typeof blockRoutes>,
+  partial: 'pluto_rt/sse' | 'pluto_rt/polling',
+) {
+  checkParamNames(options, partial);
+  block.assertUsable();
   return {
     queue: text(options, 'queue') ?? '',
     itemTemplate: text(options, 'item_template') ?? '',
@@ -146,7 +151,7 @@ function viewOf(options: PartialOptions) {
  */
 function signed(
   rt: RtQueueService,
-  { queue, itemTemplate, mode, keep }: ReturnType<typeof viewOf>,
+  { queue, itemTemplate, mode, keep }: ReturnType<typeof checkedView>,
   block: ReturnType<typeof blockRoutes>,
   target: string,
 ) {
