@@ -57,16 +57,8 @@ export function delayed(at: number): ToldItem {
 
 /** Attempt `made` failed, and the job runs again at `at`. */
 export function retrying(job: RtJobProgress, at: number): ToldItem {
-  const made = job.attemptsMade ?? 0;
-  const item: RtJobItem = {
-    type: 'job',
-    state: 'retrying',
-    attempt: made,
-    attempts: attemptsOf(job),
-    at,
-  };
-  if (job.failedReason) item.reason = oneLine(job.failedReason);
-  return told(item, made * RUN_STEP);
+  const reason = job.failedReason ? oneLine(job.failedReason) : undefined;
+  return afterAttempt(job, { state: 'retrying', at, ...(reason ? { reason } : {}) });
 }
 
 /** The job's worker was lost during attempt `made + 1` (its stalledCounter-th stall). */
@@ -101,14 +93,17 @@ export function queueCancelling(): ToldItem {
 
 /** The last attempt (`made`) failed: the job failed for good. */
 export function failed(job: RtJobProgress, reason: string): ToldItem {
+  return afterAttempt(job, { state: 'failed', reason });
+}
+
+/** A state told once attempt `made` has failed: its place is the end of that attempt. */
+function afterAttempt(
+  job: RtJobProgress,
+  said: Pick<RtJobItem, 'state' | 'at' | 'reason'>,
+): ToldItem {
   const made = job.attemptsMade ?? 0;
-  const item: RtJobItem = {
-    type: 'job',
-    state: 'failed',
-    attempt: made,
-    attempts: attemptsOf(job),
-    reason,
-  };
+  const { state, ...rest } = said;
+  const item: RtJobItem = { type: 'job', state, attempt: made, attempts: attemptsOf(job), ...rest };
   return told(item, made * RUN_STEP);
 }
 
