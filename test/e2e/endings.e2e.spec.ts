@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { RtEndError } from '../../lib/index.js';
-import { RawSseClient } from '../helpers/sse-client.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import type { RawSseClient } from '../helpers/sse-client.js';
+import { sseSuite } from '../helpers/sse-suite.js';
+import type { TestApp } from '../helpers/test-app.js';
 
 const LIST = { itemTemplate: 'pluto_rt/list_item' };
 /** The named events of a stream (the end and close), as `[event, data]`. */
@@ -10,22 +11,7 @@ const named = (client: RawSseClient) =>
 
 describe('endings with a reason (e2e)', () => {
   let t: TestApp;
-  const clients: RawSseClient[] = [];
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.destroy();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  async function open(url: string, headers: Record<string, string> = {}): Promise<RawSseClient> {
-    const client = await RawSseClient.open(`${t.url}${url}`, { headers });
-    clients.push(client);
-    return client;
-  }
+  const { open } = sseSuite((app) => (t = app));
 
   /** A queue with two items, ready to end. */
   async function started(): Promise<{ name: string; ids: string[] }> {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { RtPlacementError, type RtUrlOptions } from '../../lib/index.js';
-import { RawSseClient } from '../helpers/sse-client.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { sseSuite } from '../helpers/sse-suite.js';
+import type { TestApp } from '../helpers/test-app.js';
 
 /** A list with a bar: progress items go to `#bar`, files to `#files`, the rest to `#rows`. */
 const ROUTED: RtUrlOptions = {
@@ -24,22 +24,7 @@ function withParam(url: string, name: string, value: string | string[] | undefin
 
 describe('routes, placements and merged bursts (e2e)', () => {
   let t: TestApp;
-  const clients: RawSseClient[] = [];
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.destroy();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  async function open(url: string, headers: Record<string, string> = {}): Promise<RawSseClient> {
-    const client = await RawSseClient.open(`${t.url}${url}`, { headers });
-    clients.push(client);
-    return client;
-  }
+  const { open } = sseSuite((app) => (t = app));
 
   describe('the routes are signed', () => {
     const routeParams = (url: string) => new URL(url, 'http://x').searchParams.getAll('route');
