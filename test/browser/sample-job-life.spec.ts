@@ -44,9 +44,17 @@ async function stepsShown(page: Page): Promise<number[]> {
 const endedLine = (page: Page, reason: string) =>
   page.locator(`.pluto-rt-ended[data-reason="${reason}"]`);
 
+/**
+ * Slow enough steps for a Cancel click to land while the job runs: the list demo has 25, so
+ * about 9 s are left after step 2 shows. The button hides once the stream finishes, and on a
+ * machine loaded by the suites beside this one, several steps can reach the page at once.
+ */
+const STEP_MS = 400;
+/** A click that waits no longer than this fails with its reason (hidden, detached, ...). */
+const CLICK = { timeout: 5_000 };
+
 describe.each<Major>([2, 4])('sample: Cancel and the job’s life, htmx %i', (major) => {
-  // Slow enough steps for a click to land while the job runs.
-  const ctx = useSampleInChromium({ stepMs: 150 });
+  const ctx = useSampleInChromium({ stepMs: STEP_MS });
   beforeEach(() => chooseMajor(ctx.watched.page, ctx.sample.url, major));
 
   describe.each<Transport>(['sse', 'polling'])('over %s', (transport) => {
@@ -54,7 +62,7 @@ describe.each<Major>([2, 4])('sample: Cancel and the job’s life, htmx %i', (ma
       const { page } = ctx.watched;
       await launchDemo(page, ctx.sample.url, 'list', transport);
       await waitForCount(page, '#results li.status[data-step="2"]', 1);
-      await page.click('button.pluto-rt-cancel');
+      await page.click('button.pluto-rt-cancel', CLICK);
       await waitUntilFinished(page);
       expect(await endedLine(page, 'cancelled').textContent()).toBe(
         'Cancelled: Cancelled from the page',
@@ -93,7 +101,7 @@ describe.each<Major>([2, 4])('sample: Cancel and the job’s life, htmx %i', (ma
     const { page } = ctx.watched;
     await launchFollowed(page, ctx.sample.url, 'retries', 'sse');
     await waitForCount(page, '#results li.job[data-state="retrying"]', 1);
-    await page.click('button.pluto-rt-cancel');
+    await page.click('button.pluto-rt-cancel', CLICK);
     await waitUntilFinished(page);
     expect(await endedLine(page, 'cancelled').count()).toBe(1);
     expect(await jobLines(page)).not.toContain('active 3');
@@ -114,11 +122,11 @@ describe('sample: a worker lost mid-job, web and two worker processes (Chromium)
     const prefixes = newPrefixes();
     const env = { PLUTO_RT_SECRET: `browser-test-secret-${randomUUID()}` };
     [web, browser] = await Promise.all([
-      startSample({ args: ['--web'], prefixes, env, stepMs: 150 }),
+      startSample({ args: ['--web'], prefixes, env, stepMs: STEP_MS }),
       launchChromium(),
     ]);
     for (let i = 0; i < 2; i++)
-      workers.push(await startSample({ args: ['--worker'], prefixes, env, stepMs: 150 }));
+      workers.push(await startSample({ args: ['--worker'], prefixes, env, stepMs: STEP_MS }));
   }, 60_000);
 
   afterAll(async () => {
@@ -141,7 +149,7 @@ describe('sample: a worker lost mid-job, web and two worker processes (Chromium)
         await chooseMajor(page, web.url, major);
         await launchDemo(page, web.url, 'list', transport);
         await waitForCount(page, '#results li.status[data-step="2"]', 1);
-        await page.click('button.pluto-rt-cancel');
+        await page.click('button.pluto-rt-cancel', CLICK);
         await waitUntilFinished(page);
         expect(await endedLine(page, 'cancelled').textContent()).toBe(
           'Cancelled: Cancelled from the page',
