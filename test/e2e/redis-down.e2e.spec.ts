@@ -203,37 +203,6 @@ describe('Redis down', () => {
     }
   });
 
-  it('logs a connection the server closed cleanly (no error event) as an outage, and its return', async () => {
-    const lines: string[] = [];
-    const record = (message: unknown) => void lines.push(String(message));
-    t.app.useLogger({ log: record, warn: record, error: record });
-    const name = t.rt.createQueueName();
-    const items: unknown[] = [];
-    const sub = t.rt.stream(name).subscribe({ next: (m) => void items.push(m) });
-    const inspector = new Redis(server.url);
-    try {
-      await t.rt.get(name).push({ n: 1 });
-      await waitFor(() => items.length === 1, 'the stream to be live');
-      // Only the reader is in pub/sub mode: the server closes it, and nothing errs.
-      expect(await inspector.client('KILL', 'TYPE', 'pubsub')).toBe(1);
-      const about = () => lines.filter((line) => line.startsWith('Redis connection'));
-      await waitFor(() => about().length === 2, 'the reader to report its outage and return');
-      expect(about()[0]).toBe('Redis connection error (reader): connection closed; reconnecting');
-      expect(about()[1]).toMatch(/^Redis connection is back \(reader\) after \d+ ms$/);
-      // And the stream is still live on the new connection.
-      await waitFor(
-        () => lines.some((line) => line.startsWith('Reader resubscribed')),
-        'the resubscription',
-      );
-      await t.rt.get(name).push({ n: 2 });
-      await waitFor(() => items.length === 2, 'an item pushed after the reconnect');
-    } finally {
-      sub.unsubscribe();
-      await inspector.quit();
-      t.app.useLogger(['error', 'warn']);
-    }
-  });
-
   it('fails fast and cleanly while Redis is down, and recovers when it returns', async () => {
     const itemTemplate = 'pluto_rt/list_item';
     const before = t.rt.createQueueName();
@@ -393,6 +362,40 @@ describe('Redis down', () => {
       expect(unhandled).toEqual([]);
     } finally {
       httpServer.off('request', onRequest);
+      t.app.useLogger(['error', 'warn']);
+    }
+  });
+
+  // Last in the file: on ioredis 5.3 (the floor of the range), an app whose reader the server
+  // killed was seen to leave later SUBSCRIBEs unanswered across a Redis restart (about one run
+  // in three; not seen on ioredis 6), which is not what this test is about.
+  it('logs a connection the server closed cleanly (no error event) as an outage, and its return', async () => {
+    const lines: string[] = [];
+    const record = (message: unknown) => void lines.push(String(message));
+    t.app.useLogger({ log: record, warn: record, error: record });
+    const name = t.rt.createQueueName();
+    const items: unknown[] = [];
+    const sub = t.rt.stream(name).subscribe({ next: (m) => void items.push(m) });
+    const inspector = new Redis(server.url);
+    try {
+      await t.rt.get(name).push({ n: 1 });
+      await waitFor(() => items.length === 1, 'the stream to be live');
+      // Only the reader is in pub/sub mode: the server closes it, and nothing errs.
+      expect(await inspector.client('KILL', 'TYPE', 'pubsub')).toBe(1);
+      const about = () => lines.filter((line) => line.startsWith('Redis connection'));
+      await waitFor(() => about().length === 2, 'the reader to report its outage and return');
+      expect(about()[0]).toBe('Redis connection error (reader): connection closed; reconnecting');
+      expect(about()[1]).toMatch(/^Redis connection is back \(reader\) after \d+ ms$/);
+      // And the stream is still live on the new connection.
+      await waitFor(
+        () => lines.some((line) => line.startsWith('Reader resubscribed')),
+        'the resubscription',
+      );
+      await t.rt.get(name).push({ n: 2 });
+      await waitFor(() => items.length === 2, 'an item pushed after the reconnect');
+    } finally {
+      sub.unsubscribe();
+      await inspector.quit();
       t.app.useLogger(['error', 'warn']);
     }
   });
