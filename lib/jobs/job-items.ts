@@ -57,8 +57,9 @@ export function delayed(at: number): ToldItem {
 
 /** Attempt `made` failed, and the job runs again at `at`. */
 export function retrying(job: RtJobProgress, at: number): ToldItem {
+  // No reason known: JSON leaves the undefined key out.
   const reason = job.failedReason ? oneLine(job.failedReason) : undefined;
-  return afterAttempt(job, { state: 'retrying', at, ...(reason ? { reason } : {}) });
+  return afterAttempt(job, { state: 'retrying', at, reason });
 }
 
 /** The job's worker was lost during attempt `made + 1` (its stalledCounter-th stall). */
