@@ -2,7 +2,11 @@
 //                 [--scenarios=idle,storm,flood,latency,throughput,fanout,pushrate,poll,replay,outage,group,browser]
 //                 [--profile=module,N] [--heap-snapshot] [--size idle.streams=2000]
 //                 [--candidate=/path/to/other/dist] [--out=name] [--redis-url=redis://…]
+//                 [--listen-backlog=4096]
 // --server-node-arg=--trace-gc (repeatable) passes flags to the server processes' node.
+// --listen-backlog sets the listen backlog of every Nest app (Node's default is 511; the kernel caps
+// it at net.core.somaxconn): a reconnect storm overflows the default, and the dropped SYNs
+// come back after 1, 3, 7 s, so its time varies by whole seconds from run to run.
 // --candidate measures a second build of the library (e.g. a proposed patch, built to its own
 // dist/) beside the module, in the same run.
 // Measures the module against baselines A (Pluto-RT design), N (Nest @Sse() + BullMQ
@@ -44,6 +48,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'server-node-arg': { type: 'string', multiple: true, default: [] },
     'redis-url': { type: 'string' },
+    'listen-backlog': { type: 'string' },
   },
 });
 
@@ -61,6 +66,8 @@ for (const setting of args.size) {
   const parent = keys.slice(0, -1).reduce((node, key) => node[key], sizes);
   parent[keys.at(-1)] = JSON.parse(value);
 }
+// The servers' Nest apps read it (bench/lib/nest-app.mjs); they inherit this environment.
+if (args['listen-backlog']) process.env.BENCH_LISTEN_BACKLOG = args['listen-backlog'];
 const only = new Set(args.only.split(','));
 if (args.candidate) only.add('candidate');
 const wanted = new Set(args.scenarios.split(','));
@@ -141,6 +148,7 @@ async function main() {
         version: (await probe.redis.info('server')).match(/redis_version:(\S+)/)?.[1],
       },
       commit: gitCommit(),
+      listenBacklog: Number(args['listen-backlog'] ?? 511),
       fdLimit: { client: client.nofile },
       loadBefore: scenarios.machineLoad(),
     },
@@ -347,7 +355,7 @@ async function main() {
   }
   const meta = results.meta;
   const about = [
-    `${mode} run of ${meta.date} (commit ${meta.commit ?? '?'}): ${meta.cpus} × ${meta.cpuModel}, ${meta.memoryGb} GB, Node ${meta.node}, Redis ${meta.redis.version} (${meta.redis.source}).`,
+    `${mode} run of ${meta.date} (commit ${meta.commit ?? '?'}): ${meta.cpus} × ${meta.cpuModel}, ${meta.memoryGb} GB, Node ${meta.node}, Redis ${meta.redis.version} (${meta.redis.source}); listen backlog ${meta.listenBacklog}.`,
     `Machine load (1/5/15 min) ${meta.loadBefore.loadavg.join(' / ')} before, ${meta.loadAfter.loadavg.join(' / ')} after; ${meta.seconds} s.`,
     meta.cpuShare &&
       `During the run, other processes used ${meta.cpuShare.otherCores} of the ${meta.cpus} cores on average (the bench: ${meta.cpuShare.benchCores}).`,

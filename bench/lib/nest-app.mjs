@@ -43,7 +43,9 @@ export async function bootNest(metadata, name) {
   Object.defineProperty(AppModule, 'name', { value: name });
   Module(metadata)(AppModule);
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
-  await app.listen(0, '127.0.0.1');
+  // --listen-backlog (run.mjs); else Node's default, 511.
+  const backlog = process.env.BENCH_LISTEN_BACKLOG;
+  await app.listen(0, '127.0.0.1', ...(backlog ? [Number(backlog)] : []));
   return { app, port: app.getHttpServer().address().port };
 }
 
