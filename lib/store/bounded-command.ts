@@ -69,7 +69,9 @@ export class BoundedCommands {
       // Ready just after the caller heard that it failed: too late to send anything.
       if (!stillWanted()) throw new RtRedisUnavailableError(operation, new Error('gave up'));
       try {
-        return await work(await this.connections.pubsubKind(this.connections.command), stillWanted);
+        // Asked through the connection that was just found ready: a waited write must not
+        // fail because the command connection is reconnecting.
+        return await work(await this.connections.pubsubKind(client), stillWanted);
       } catch (err) {
         if (err instanceof RtError) throw err;
         if (isReplyError(err) && !isUnavailableReply(err)) throw err;

@@ -1,5 +1,6 @@
 import { itemNs } from '../helpers/merged-events.js';
 import { RtNotReplicatedError, type PlutoRtModuleOptions, type RtQueue } from '../../lib/index.js';
+import { RedisConnections } from '../../lib/store/redis-connections.js';
 import { readRecord } from './helpers/failover-tally.js';
 import { watchProcess, type ProcessWatch } from './helpers/process-watch.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
@@ -216,11 +217,12 @@ describe('waitForReplicas on a real topology', () => {
 
   describe('Sentinel (a master and a replica)', () => {
     let sentinel: RedisSentinel;
+    let redis: PlutoRtModuleOptions['redis'];
     let waited: TestApp;
     let plain: TestApp;
     beforeAll(async () => {
       sentinel = await startRedisSentinel();
-      const redis = { options: { sentinels: sentinel.sentinels, name: sentinel.name } };
+      redis = { options: { sentinels: sentinel.sentinels, name: sentinel.name } };
       [waited, plain] = await Promise.all([
         startTestApp(options(redis, true)),
         startTestApp(options(redis, false)),
@@ -243,6 +245,22 @@ describe('waitForReplicas on a real topology', () => {
       await replicaPaused('sentinel', waited, queue, waited.key(queue.name), master.port, () =>
         sentinel.pauseNode(replica!.port),
       );
+    }, 30_000);
+
+    it('a waited push needs its own connection only: it resolves while the command connection reconnects', async () => {
+      // A fresh app: nothing has asked the server's version (the pub/sub kind) yet.
+      const t = await startTestApp(options(redis, true));
+      try {
+        const connections = t.app.get(RedisConnections);
+        await waitFor(() => connections.waited?.status === 'ready', 'the waited connection');
+        // A real reconnect (a network blip): the command connection is not writable until
+        // it is back, and a write that waits for replicas never uses it.
+        connections.command.disconnect(true);
+        const queue = t.rt.get(t.rt.createQueueName());
+        await expect(queue.push({ n: 1, text: 'one' })).resolves.toMatch(/^\d+-\d+$/);
+      } finally {
+        await t.close();
+      }
     }, 30_000);
   });
 });
