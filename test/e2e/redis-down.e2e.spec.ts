@@ -366,9 +366,9 @@ describe('Redis down', () => {
     }
   });
 
-  // Last in the file: on ioredis 5.3 (the floor of the range), an app whose reader the server
-  // killed was seen to leave later SUBSCRIBEs unanswered across a Redis restart (about one run
-  // in three; not seen on ioredis 6), which is not what this test is about.
+  // Last in the file: on ioredis 5.3 (below the range's floor, 5.8.1, since), an app whose
+  // reader the server killed was seen to leave later SUBSCRIBEs unanswered across a Redis
+  // restart (about one run in three; never on ioredis 6), which is not what this test is about.
   it('logs a connection the server closed cleanly (no error event) as an outage, and its return', async () => {
     const lines: string[] = [];
     const record = (message: unknown) => void lines.push(String(message));
